@@ -1,0 +1,47 @@
+/*
+ * The command-line interface: one file per subcommand (cmd_NAME.c), dispatched
+ * from the sorted table in cli.c, as git does with builtin/ (one .c per command).  Commands
+ * write to the streams they are given, never exit(), and return the process
+ * exit status, so the test suite can run them in-process.
+ */
+#ifndef KVL_CLI_CLI_H
+#define KVL_CLI_CLI_H
+
+#include <stdio.h>
+
+/* Exit statuses (RULES.md). */
+#define KVL_EXIT_OK       0
+#define KVL_EXIT_FINDINGS 1
+#define KVL_EXIT_ERROR    2
+
+typedef struct kvl_cli {
+    FILE *out;          /* data: findings, listings */
+    FILE *err;          /* diagnostics */
+    const char *prog;   /* "kvmlint" */
+} kvl_cli;
+
+typedef int (*kvl_cmd_fn)(kvl_cli *cli, int argc, char **argv);
+
+typedef struct kvl_command {
+    const char *name;
+    kvl_cmd_fn fn;
+    const char *summary;
+} kvl_command;
+
+/* Entry point of the whole program; main() only calls this. */
+int kvl_main(int argc, char **argv, FILE *out, FILE *err);
+
+int kvl_cmd_check(kvl_cli *cli, int argc, char **argv);
+int kvl_cmd_explain(kvl_cli *cli, int argc, char **argv);
+int kvl_cmd_help(kvl_cli *cli, int argc, char **argv);
+int kvl_cmd_rules(kvl_cli *cli, int argc, char **argv);
+int kvl_cmd_version(kvl_cli *cli, int argc, char **argv);
+
+/* Report a usage problem ("kvmlint check: ...") and return KVL_EXIT_ERROR. */
+int kvl_usage_error(kvl_cli *cli, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Print the --help text of a command (from the table in cli.c). */
+int kvl_cmd_usage(kvl_cli *cli, const char *cmd, FILE *to);
+
+#endif

@@ -1,0 +1,42 @@
+/* Shared plumbing for built-in checks: skips, host prerequisites, defaults. */
+#include "rules/check.h"
+
+#include "util/banned.h"
+
+void kvl_config_init(kvl_config *cfg)
+{
+    cfg->cpu_overcommit_ratio = 5.0;
+    cfg->host_reserve_kib = 2ULL * 1024 * 1024;
+}
+
+void kvl_skip(kvl_check_ctx *ctx, const char *reason)
+{
+    if (!ctx->skipped)
+        ctx->skipped = reason;
+}
+
+bool kvl_need_host_nodes(kvl_check_ctx *ctx)
+{
+    if (!ctx->host) {
+        kvl_skip(ctx, "no host snapshot (--host)");
+        return false;
+    }
+    if (ctx->host->nnodes == 0 || ctx->host->ncpus == 0) {
+        kvl_skip(ctx, "the host snapshot has no NUMA topology");
+        return false;
+    }
+    return true;
+}
+
+bool kvl_need_host_memory(kvl_check_ctx *ctx)
+{
+    uint64_t total;
+
+    if (!kvl_need_host_nodes(ctx))
+        return false;
+    if (!kvl_host_total_memory(ctx->host, &total)) {
+        kvl_skip(ctx, "the host snapshot lacks node memory sizes");
+        return false;
+    }
+    return true;
+}

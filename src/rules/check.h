@@ -1,0 +1,74 @@
+/*
+ * What a built-in rule sees.  A check is a C function registered under its
+ * catalogue id in registry.c; the engine calls it once per in-scope domain
+ * with the host (NULL when no --host was given), the whole fleet, the
+ * thresholds, and a sink to report into.
+ *
+ * A check that lacks the input it needs calls kvl_skip() with the reason and
+ * returns: it must not guess (DESIGN.md principle 1).  --verbose lists the
+ * reasons.
+ */
+#ifndef KVL_RULES_CHECK_H
+#define KVL_RULES_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lint/finding.h"
+#include "model/domain.h"
+#include "model/host.h"
+
+/* Policy thresholds (RULES.md: "configurable"); defaults in kvl_config_init. */
+typedef struct kvl_config {
+    double cpu_overcommit_ratio;    /* --cpu-overcommit-ratio, default 5 */
+    uint64_t host_reserve_kib;      /* --host-reserve, default 2 GiB */
+} kvl_config;
+
+void kvl_config_init(kvl_config *cfg);
+
+/* All in-scope domains of one run against one host, in stable (path) order. */
+typedef struct kvl_fleet {
+    const kvl_domain **doms;
+    size_t n;
+} kvl_fleet;
+
+typedef struct kvl_check_ctx {
+    const kvl_domain *dom;
+    size_t index;                   /* dom == fleet->doms[index] */
+    const kvl_host *host;           /* NULL: no host snapshot */
+    const kvl_fleet *fleet;
+    const kvl_config *cfg;
+    kvl_sink *sink;
+    const char *rule;               /* id of the running check */
+    const char *skipped;            /* set by kvl_skip */
+} kvl_check_ctx;
+
+typedef void (*kvl_check_fn)(kvl_check_ctx *ctx);
+
+/* Say why the running check could not judge this domain. */
+void kvl_skip(kvl_check_ctx *ctx, const char *reason);
+
+/*
+ * Host checks shared by many rules: return true when the host has what is
+ * needed, else call kvl_skip with a standard reason and return false.
+ */
+bool kvl_need_host_nodes(kvl_check_ctx *ctx);    /* a host with NUMA nodes and CPUs */
+bool kvl_need_host_memory(kvl_check_ctx *ctx);   /* ... and memory on every node */
+
+typedef enum kvl_check_flags {
+    KVL_CHECK_DOMAIN = 0,           /* called per in-scope domain */
+    KVL_CHECK_LOADER = 1,           /* reported by the loader / model builder, no function */
+} kvl_check_flags;
+
+typedef struct kvl_check {
+    const char *id;
+    kvl_check_fn fn;                /* NULL for KVL_CHECK_LOADER */
+    unsigned flags;
+} kvl_check;
+
+/* The registry: every built-in check, sorted by id, {NULL}-terminated. */
+extern const kvl_check kvl_checks[];
+const kvl_check *kvl_check_find(const char *id);
+
+#endif

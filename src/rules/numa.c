@@ -1,0 +1,355 @@
+/*
+ * NUMA locality checks: vCPUs pinned across host nodes, VMs wider than a
+ * host node, memory bound away from (or not bound to) the node the vCPUs run
+ * on, and guest NUMA cells straddling host nodes.  All of them need a host
+ * snapshot with a NUMA topology, since a node is a property of the host.
+ *
+ * When numad places the VM (placement='auto') the pinning in the XML is not
+ * what runs, so the pinning-based checks here stay silent for it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rule_util.h"
+#include "rules/rules.h"
+#include "util/mem.h"
+
+#include "util/banned.h"
+
+/* ---- numa-pin-cross-node ---- */
+
+void kvl_check_numa_pin_cross_node(kvl_check_ctx *ctx)
+{
+    const kvl_domain *dom = ctx->dom;
+    const xmlNode *where = NULL;
+    hwloc_bitmap_t nodes, vcpus;
+    unsigned n;
+
+    if (kvl_domain_placement_auto(dom) || dom->ncells > 0)
+        return;
+    if (!kvl_need_host_nodes(ctx) || !kvl_ru_vcpus(dom, &n))
+        return;
+
+    nodes = hwloc_bitmap_alloc();
+    vcpus = hwloc_bitmap_alloc();
+    for (unsigned v = 0; v < n; v++) {
+        const xmlNode *from = NULL;
+        hwloc_const_bitmap_t pin = kvl_ru_vcpu_pin(dom, ctx->host, v, &from);
+        hwloc_bitmap_t on;
+
+        if (!pin)
+            continue;
+        on = kvl_ru_nodes_of(ctx->host, pin);
+        if (!hwloc_bitmap_iszero(on)) {
+            hwloc_bitmap_or(nodes, nodes, on);
+            hwloc_bitmap_set(vcpus, v);
+            /* Point at the vCPU whose pinning makes the set cross. */
+            if (!where && hwloc_bitmap_weight(nodes) > 1)
+                where = from;
+        }
+        hwloc_bitmap_free(on);
+    }
+
+    if (hwloc_bitmap_weight(nodes) > 1) {
+        char *who = kvl_ru_set_phrase("vCPU", "vCPUs", vcpus);
+        char *list = kvl_ru_set_str(nodes);
+        char *groups = kvl_ru_vcpu_node_groups(dom, ctx->host, vcpus);
+
+        kvl_report(ctx->sink, ctx->rule, where, "cpuset",
+                   "pin every vCPU to CPUs of one host node, or give the guest NUMA cells that match the host nodes",
+                   "%s %s pinned across host nodes %s (%s)", who,
+                   hwloc_bitmap_weight(vcpus) == 1 ? "is" : "are", list, groups);
+        free(who);
+        free(list);
+        free(groups);
+    }
+    hwloc_bitmap_free(nodes);
+    hwloc_bitmap_free(vcpus);
+}
+
+/* ---- numa-vm-wider-than-node ---- */
+
+/*
+ * Largest pool of `page_kib` pages on one node.  False when no node says
+ * what pools it has.
+ */
+static bool largest_pool(const kvl_host *host, uint64_t page_kib, uint64_t *count,
+                         unsigned *node_id)
+{
+    bool known = false;
+
+    *count = 0;
+    *node_id = 0;
+    for (size_t i = 0; i < host->nnodes; i++) {
+        const kvl_host_node *node = &host->nodes[i];
+        const kvl_host_pages *pool;
+
+        if (!node->has_pages)
+            continue;
+        pool = kvl_host_node_pages(node, page_kib);
+        if (!known || (pool && pool->count > *count)) {
+            *count = pool ? pool->count : 0;
+            *node_id = node->id;
+        }
+        known = true;
+    }
+    return known;
+}
+
+/* Largest capacity of a node for memory that is not hugepage-backed. */
+static bool largest_capacity(const kvl_host *host, uint64_t *kib, unsigned *node_id)
+{
+    *kib = 0;
+    *node_id = 0;
+    if (host->nnodes == 0)
+        return false;
+    for (size_t i = 0; i < host->nnodes; i++) {
+        uint64_t cap;
+
+        if (!host->nodes[i].has_memory)
+            return false;
+        cap = kvl_host_node_capacity_kib(&host->nodes[i]);
+        if (i == 0 || cap > *kib) {
+            *kib = cap;
+            *node_id = host->nodes[i].id;
+        }
+    }
+    return true;
+}
+
+void kvl_check_numa_vm_wider_than_node(kvl_check_ctx *ctx)
+{
+    const kvl_domain *dom = ctx->dom;
+    const kvl_host *host = ctx->host;
+    unsigned nvcpus, max_cpus;
+    uint64_t mem;
+    char *cpu_part = NULL, *mem_part = NULL;
+    const xmlNode *where;
+
+    if (dom->ncells >= 2)
+        return;
+    if (!kvl_need_host_nodes(ctx))
+        return;
+    /* On one node, guest cells cannot help: the overcommit rules judge size. */
+    if (host->nnodes < 2)
+        return;
+
+    max_cpus = kvl_host_max_node_cpus(host);
+    if (kvl_ru_vcpus(dom, &nvcpus) && max_cpus > 0 && nvcpus > max_cpus)
+        cpu_part = kvl_xasprintf("%u vCPUs", nvcpus);
+
+    if (!kvl_domain_effective_memory(dom, &mem)) {
+        kvl_skip(ctx, "the domain's memory size is unknown");
+    } else if (dom->hugepages) {
+        uint64_t page = kvl_domain_default_page_kib(dom), count;
+        unsigned id;
+
+        if (page == 0)
+            kvl_skip(ctx, "hugepage size not given and the host's default size is unknown");
+        else if (!largest_pool(host, page, &count, &id))
+            kvl_skip(ctx, "the host snapshot lacks hugepage pools");
+        else if ((mem + page - 1) / page > count) {
+            char *size = kvl_ru_size_str(mem), *psize = kvl_ru_size_str(page);
+
+            mem_part = kvl_xasprintf("%s of %s hugepages", size, psize);
+            free(size);
+            free(psize);
+            /* Say which pool was the largest in the tail of the message. */
+            psize = kvl_ru_size_str(page);
+            size = mem_part;
+            mem_part = kvl_xasprintf("%s\037%llu x %s pages on node %u", size,
+                                     (unsigned long long)count, psize, id);
+            free(size);
+            free(psize);
+        }
+    } else {
+        uint64_t cap;
+        unsigned id;
+
+        if (!largest_capacity(host, &cap, &id))
+            kvl_skip(ctx, "the host snapshot lacks node memory sizes");
+        else if (mem > cap) {
+            char *size = kvl_ru_size_str(mem), *csize = kvl_ru_size_str(cap);
+
+            mem_part = kvl_xasprintf("%s of memory\037%s on node %u", size, csize, id);
+            free(size);
+            free(csize);
+        }
+    }
+
+    if (!cpu_part && !mem_part)
+        return;
+
+    {
+        /* mem_part is "what\037largest"; split it for the sentence. */
+        char *mem_what = NULL, *mem_cap = NULL;
+        char *cpu_cap = kvl_xasprintf("%u CPUs", max_cpus);
+
+        if (mem_part) {
+            char *sep = strchr(mem_part, '\037');
+
+            *sep = '\0';
+            mem_what = mem_part;
+            mem_cap = sep + 1;
+        }
+        where = cpu_part ? dom->vcpu_node : (dom->ncells == 1 ? dom->cells[0].node : dom->memory_node);
+        if (!where)
+            where = dom->root;
+        if (cpu_part && mem_part)
+            kvl_report(ctx->sink, ctx->rule, where, NULL,
+                       "give the guest NUMA cells mapped onto host nodes, or shrink it to fit one node",
+                       "%s and %s do not fit the largest host node (%s; %s) and the guest has %s",
+                       cpu_part, mem_what, cpu_cap, mem_cap,
+                       dom->ncells == 1 ? "a single NUMA cell" : "no NUMA cells");
+        else
+            kvl_report(ctx->sink, ctx->rule, where, NULL,
+                       "give the guest NUMA cells mapped onto host nodes, or shrink it to fit one node",
+                       "%s do not fit the largest host node (%s) and the guest has %s",
+                       cpu_part ? cpu_part : mem_what, cpu_part ? cpu_cap : mem_cap,
+                       dom->ncells == 1 ? "a single NUMA cell" : "no NUMA cells");
+        free(cpu_cap);
+    }
+    free(cpu_part);
+    free(mem_part);
+}
+
+/* ---- numa-memory-binding ---- */
+
+/* Every guest cell has a <memnode>. */
+static bool memnodes_cover_cells(const kvl_domain *dom)
+{
+    if (dom->ncells == 0)
+        return false;
+    for (size_t i = 0; i < dom->ncells; i++)
+        if (!dom->cells[i].has_id || !kvl_ru_memnode(dom, dom->cells[i].id))
+            return false;
+    return true;
+}
+
+void kvl_check_numa_memory_binding(kvl_check_ctx *ctx)
+{
+    const kvl_domain *dom = ctx->dom;
+    hwloc_bitmap_t cpus, nodes;
+    char *on;
+
+    if (kvl_ru_numa_auto(dom))
+        return;
+    if (!kvl_need_host_nodes(ctx))
+        return;
+    if (!kvl_domain_is_pinned(dom, ctx->host->all_cpus))
+        return;
+
+    cpus = kvl_ru_vcpu_pin_union(dom, ctx->host, NULL, NULL);
+    nodes = kvl_ru_nodes_of(ctx->host, cpus);
+    hwloc_bitmap_free(cpus);
+    if (hwloc_bitmap_iszero(nodes)) {
+        hwloc_bitmap_free(nodes);
+        return;
+    }
+    on = kvl_ru_set_phrase("host node", "host nodes", nodes);
+
+    if (!dom->numa_mode) {
+        if (!memnodes_cover_cells(dom)) {
+            char *list = kvl_ru_set_str(nodes);
+            char *hint = kvl_xasprintf("add <numatune><memory mode='strict' nodeset='%s'/></numatune>%s",
+                                       list, dom->ncells ? " and a <memnode> per guest cell" : "");
+            const xmlNode *where = dom->numatune_node ? dom->numatune_node : dom->memory_node;
+
+            kvl_report(ctx->sink, ctx->rule, where ? where : dom->root, NULL, hint,
+                       "every vCPU is pinned to %s but the memory has no NUMA binding, so it may be allocated on any node",
+                       on);
+            free(list);
+            free(hint);
+        }
+    } else if (kvl_ru_mode_binds(dom->numa_mode) && dom->numa_nodeset
+               && !hwloc_bitmap_isincluded(dom->numa_nodeset, nodes)) {
+        hwloc_bitmap_t away = hwloc_bitmap_alloc();
+        char *bound = kvl_ru_set_phrase("host node", "host nodes", dom->numa_nodeset);
+        char *away_s, *list = kvl_ru_set_str(nodes);
+        char *hint = kvl_xasprintf("set the nodeset to %s, the nodes the vCPUs run on", list);
+
+        hwloc_bitmap_andnot(away, dom->numa_nodeset, nodes);
+        away_s = kvl_ru_set_phrase("node", "nodes", away);
+        kvl_report(ctx->sink, ctx->rule, dom->numa_memory_node, "nodeset", hint,
+                   "memory is bound (%s) to %s but every vCPU is pinned to %s: %s holds no vCPU",
+                   dom->numa_mode, bound, on, away_s);
+        hwloc_bitmap_free(away);
+        free(bound);
+        free(away_s);
+        free(list);
+        free(hint);
+    }
+    free(on);
+    hwloc_bitmap_free(nodes);
+}
+
+/* ---- numa-cell-crosses-host-node ---- */
+
+void kvl_check_numa_cell_crosses_host_node(kvl_check_ctx *ctx)
+{
+    const kvl_domain *dom = ctx->dom;
+
+    if (dom->ncells == 0 || kvl_domain_placement_auto(dom))
+        return;
+    if (!kvl_need_host_nodes(ctx))
+        return;
+
+    for (size_t i = 0; i < dom->ncells; i++) {
+        const kvl_cell *cell = &dom->cells[i];
+        hwloc_bitmap_t pinned = hwloc_bitmap_alloc();
+        hwloc_bitmap_t cpus, nodes;
+        char *label = cell->has_id ? kvl_xasprintf("guest cell %u", cell->id)
+                                   : kvl_xasprintf("guest cell #%zu", i + 1);
+
+        if (!cell->cpus) {
+            hwloc_bitmap_free(pinned);
+            free(label);
+            continue;
+        }
+        cpus = kvl_ru_vcpu_pin_union(dom, ctx->host, cell->cpus, pinned);
+        nodes = kvl_ru_nodes_of(ctx->host, cpus);
+
+        if (hwloc_bitmap_weight(nodes) > 1) {
+            char *list = kvl_ru_set_str(nodes);
+            char *groups = kvl_ru_vcpu_node_groups(dom, ctx->host, pinned);
+
+            kvl_report(ctx->sink, ctx->rule, cell->node, NULL,
+                       "pin the vCPUs of each guest cell to CPUs of one host node",
+                       "%s has vCPUs pinned across host nodes %s (%s)", label, list, groups);
+            free(list);
+            free(groups);
+        } else if (hwloc_bitmap_weight(nodes) == 1 && cell->has_id) {
+            const kvl_memnode *mn = kvl_ru_memnode(dom, cell->id);
+            const char *mode = NULL;
+            hwloc_const_bitmap_t bind = NULL;
+            bool binds = false;
+
+            if (mn) {
+                mode = mn->mode ? mn->mode : "strict";
+                bind = mn->nodeset;
+                binds = kvl_ru_mode_binds(mn->mode);
+            } else if (dom->numa_mode && !kvl_ru_streq(dom->numa_placement, "auto")) {
+                mode = dom->numa_mode;
+                bind = dom->numa_nodeset;
+                binds = kvl_ru_mode_binds(dom->numa_mode);
+            }
+            if (binds && bind && !hwloc_bitmap_isincluded(bind, nodes)) {
+                char *run = kvl_ru_set_str(nodes);
+                char *to = kvl_ru_set_phrase("host node", "host nodes", bind);
+                char *hint = kvl_xasprintf("bind the cell's memory to host node %s with <memnode cellid='%u' mode='strict' nodeset='%s'/>",
+                                           run, cell->id, run);
+
+                kvl_report(ctx->sink, ctx->rule, cell->node, NULL, hint,
+                           "%s runs on host node %s but its memory is bound (%s%s) to %s",
+                           label, run, mode, mn ? ", memnode" : ", numatune memory", to);
+                free(run);
+                free(to);
+                free(hint);
+            }
+        }
+        hwloc_bitmap_free(cpus);
+        hwloc_bitmap_free(nodes);
+        hwloc_bitmap_free(pinned);
+        free(label);
+    }
+}

@@ -1,0 +1,75 @@
+/*
+ * One input XML file: its original bytes, its libxml2 DOM, and a lazily built
+ * source map from DOM elements back to byte offsets in the original text.
+ *
+ * Parsing is safe by construction: no network (XML_PARSE_NONET), no entity
+ * substitution, no DTD loading, and an external entity loader that refuses
+ * everything, so a file cannot make kvmlint read another file.
+ *
+ * libxml2 records the line where a start tag *ends*; the source map gives the
+ * line and column where it starts, and where each attribute starts, which is
+ * what a compiler-style message and (later) a byte-range edit need.
+ */
+#ifndef KVL_XML_DOC_H
+#define KVL_XML_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <libxml/tree.h>
+
+typedef struct kvl_srcmap kvl_srcmap;
+
+typedef struct kvl_doc {
+    char *path;          /* as shown to the user ("vms/a.xml", "<stdin>") */
+    char *text;          /* original bytes, NUL-terminated */
+    size_t len;
+    xmlDoc *xml;         /* NULL when the file is not well-formed */
+    /* when xml == NULL: the first parser error */
+    char *error;
+    unsigned error_line, error_col;
+    kvl_srcmap *map;     /* built on first kvl_doc_pos() call */
+} kvl_doc;
+
+typedef struct kvl_pos {
+    unsigned line;       /* 1-based; 0 = unknown */
+    unsigned col;        /* 1-based, in characters */
+    size_t offset;       /* byte offset in text of the tag or attribute */
+} kvl_pos;
+
+/* Process-wide libxml2 setup (entity loader, error silencing).  Idempotent. */
+void kvl_xml_init(void);
+
+/*
+ * Parse `len` bytes (copied) into a new kvl_doc.  Never fails for content:
+ * a malformed document gives doc->xml == NULL with doc->error set.
+ */
+kvl_doc *kvl_doc_parse(const char *path, const char *bytes, size_t len);
+
+/*
+ * Read and parse a file ("-" is stdin).  Returns NULL when the file cannot be
+ * read, with *err set to a message without the path ("cannot open: No such
+ * file or directory") that the caller frees.
+ */
+kvl_doc *kvl_doc_load(const char *file, const char *display, char **err);
+
+void kvl_doc_free(kvl_doc *doc);
+
+/* Where `node` (or its attribute `attr`, when not NULL) starts in the text. */
+kvl_pos kvl_doc_pos(kvl_doc *doc, const xmlNode *node, const char *attr);
+
+/* Root element's local name, or NULL. */
+const char *kvl_doc_root_name(const kvl_doc *doc);
+
+/* Small DOM helpers shared by the loaders (all borrowed pointers). */
+const char *kvl_xml_name(const xmlNode *node);            /* local name */
+bool kvl_xml_is(const xmlNode *node, const char *name);   /* element named */
+/* Attribute value without namespace, or NULL.  Points into the DOM. */
+const char *kvl_xml_attr(const xmlNode *node, const char *name);
+/* First element child named `name` (NULL: any). */
+xmlNode *kvl_xml_child(const xmlNode *node, const char *name);
+/* Next element sibling after `node` (any name). */
+xmlNode *kvl_xml_next(const xmlNode *node);
+/* Text content trimmed of surrounding whitespace; caller frees. */
+char *kvl_xml_text(const xmlNode *node);
+
+#endif

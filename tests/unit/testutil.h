@@ -1,0 +1,29 @@
+/*
+ * Shared helpers for the cmocka unit tests: where the source tree and the
+ * corpus are (from ctest's environment), and small builders.
+ */
+#ifndef KVL_TESTUTIL_H
+#define KVL_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* $KVMLINT_SRCDIR/rel, caller frees.  Fails the test if unset. */
+char *kvl_test_src(const char *rel);
+/* $KVMLINT_CORPUS/rel, or NULL (caller frees) when the corpus is absent. */
+char *kvl_test_corpus(const char *rel);
+/* Skip the current test, saying why, when the corpus is absent. */
+#define KVL_NEED_CORPUS(path_var, rel)                                         \
+    char *path_var = kvl_test_corpus(rel);                                     \
+    if (!path_var) {                                                           \
+        print_message("corpus file %s absent: skipped\n", rel);                 \
+        skip();                                                                \
+    }
+
+/* Whole file into a NUL-terminated buffer (test fails if unreadable). */
+char *kvl_test_read(const char *path, size_t *len);
+
+#endif
