@@ -8,9 +8,18 @@
  * - A `has_x` flag says the element or attribute was present and parsed.
  *   Values that could not be parsed were reported as value-invalid while
  *   building and are left unset (has_x false, set NULL), so rules skip them.
- * - Strings are copies (owned by the model); NULL means absent.
+ *   A few fields hold libvirt's default when the XML omits them; their
+ *   comments say so.
+ * - Strings are copies (owned by the model); NULL means absent.  Strings are
+ *   kept as written, except the enumerations the model itself interprets
+ *   (placement, numatune modes, vcpusched scheduler), which are checked and
+ *   reported as value-invalid when unknown.
  * - Sizes are KiB; CPU and node sets are hwloc bitmaps (NULL = absent).
  * - Arrays keep document order.
+ * - Like libvirt, singleton elements (<memory>, <vcpu>, <cpu>, ...) count
+ *   once: the first one in the document; later duplicates are ignored.
+ *   Elements in a namespace are not libvirt's and are ignored, except in
+ *   <metadata>.
  *
  * Ownership: the kvl_domain owns its strings, bitmaps and arrays, not the
  * kvl_doc (the caller keeps the document alive while the model is used).
@@ -30,73 +39,94 @@
 /* kvmlint's own namespace inside <metadata> (README "Annotations"). */
 #define KVL_XMLNS "http://kvmlint.org/xmlns/domain/1.0"
 
+/* A PCI address (hostdev source, hostdev interface, NVMe disk). */
+typedef struct kvl_pci_addr {
+    unsigned domain, bus, slot, function;
+} kvl_pci_addr;
+
+/* An entry whose vcpu attribute is missing or invalid is reported and not
+ * kept: without it the entry says nothing. */
 typedef struct kvl_vcpupin {
     const xmlNode *node;
     unsigned vcpu;
     hwloc_bitmap_t cpus;            /* NULL if invalid */
 } kvl_vcpupin;
 
+/* Likewise dropped when the iothread attribute is missing or invalid. */
 typedef struct kvl_iothreadpin {
     const xmlNode *node;
     unsigned iothread;
-    hwloc_bitmap_t cpus;
+    hwloc_bitmap_t cpus;            /* NULL if invalid */
 } kvl_iothreadpin;
 
 typedef struct kvl_vcpusched {
     const xmlNode *node;
-    hwloc_bitmap_t vcpus;           /* the vcpus attribute */
-    char *scheduler;                /* "fifo", "rr", "batch", "idle", "other" */
+    hwloc_bitmap_t vcpus;           /* the vcpus attribute; NULL absent/invalid */
+    char *scheduler;                /* "fifo", "rr", "batch", "idle", "other"; NULL absent/invalid */
     bool has_priority;
     int priority;
 } kvl_vcpusched;
 
+typedef struct kvl_distance {
+    const xmlNode *node;            /* <sibling> */
+    bool has_id, has_value;
+    unsigned id, value;
+} kvl_distance;
+
 typedef struct kvl_cell {
     const xmlNode *node;
     bool has_id;
-    unsigned id;
+    unsigned id;                    /* without a valid @id: its position, as libvirt numbers cells */
     hwloc_bitmap_t cpus;            /* NULL if absent/invalid (cpus is optional) */
     bool has_memory;
     uint64_t memory_kib;
     char *mem_access;               /* memAccess */
+    const xmlNode *distances_node;  /* <distances>, NULL absent */
+    kvl_distance *distances;        /* its <sibling> entries */
+    size_t ndistances, cap_distances;
 } kvl_cell;
 
 typedef struct kvl_memnode {
     const xmlNode *node;
     unsigned cellid;
     bool has_cellid;
-    char *mode;                     /* NULL: libvirt's default, strict */
-    hwloc_bitmap_t nodeset;
+    char *mode;                     /* "strict" when absent (libvirt's default); NULL invalid */
+    hwloc_bitmap_t nodeset;         /* NULL absent/invalid */
 } kvl_memnode;
 
 typedef struct kvl_hugepage {
     const xmlNode *node;
-    uint64_t size_kib;              /* 0: not given (the host default) */
-    hwloc_bitmap_t nodeset;         /* guest cells; NULL: all */
+    uint64_t size_kib;              /* 0: missing or invalid (reported: libvirt requires it) */
+    hwloc_bitmap_t nodeset;         /* guest cells; NULL: all (or invalid, reported) */
 } kvl_hugepage;
 
 typedef struct kvl_disk {
     const xmlNode *node;
     const xmlNode *target_node, *driver_node, *address_node, *source_node;
+    const xmlNode *iotune_node, *boot_node;
     char *type;                     /* disk@type: file, block, network, volume, dir, nvme, vhostuser */
     char *device;                   /* disk@device; NULL means "disk" */
-    char *bus;                      /* target@bus as written, or NULL */
+    char *bus;                      /* target@bus as written, or NULL (see kvl_disk_bus) */
     char *target;                   /* target@dev */
     char *driver_name, *driver_type, *cache, *io;
     bool has_iothread;
     unsigned iothread;
     bool readonly, shareable;
-    bool has_iotune;                /* an <iotune> with at least one limit */
+    bool has_iotune;                /* an <iotune> with at least one non-zero rate limit */
     unsigned boot_order;            /* 0: none */
     char *address_type;             /* address@type: drive, pci, ... */
     unsigned address_controller;    /* address@controller for drive addresses (default 0) */
-    char *source;                   /* source@file/@dev/@name/..., for messages */
+    char *source;                   /* source@file/@dev/@dir/@name/@path, "pool/volume", for messages */
+    bool has_pci_address;           /* type='nvme': <source><address> */
+    kvl_pci_addr pci;
     bool hot_annotated;             /* kvmlint metadata marks it hot */
 } kvl_disk;
 
 typedef struct kvl_controller {
     const xmlNode *node;
     char *type;                     /* scsi, virtio-serial, pci, usb, ... */
-    unsigned index;
+    bool has_index;                 /* false: @index absent or invalid */
+    unsigned index;                 /* without @index: the lowest unused of its type, as libvirt assigns */
     char *model;
 } kvl_controller;
 
@@ -109,13 +139,15 @@ typedef struct kvl_iface {
     bool has_queues;
     unsigned queues;
     char *mac;
-    char *source;                   /* network/bridge/dev name, for messages */
+    char *source;                   /* source@network/@bridge/@dev/@path, for messages */
+    bool has_pci_address;           /* type='hostdev': <source><address type='pci'> */
+    kvl_pci_addr pci;
 } kvl_iface;
 
 typedef struct kvl_hostdev {
     const xmlNode *node;
-    char *mode, *type;              /* subsystem / pci */
-    bool has_pci_address;
+    char *mode, *type;              /* subsystem / pci, as written */
+    bool has_pci_address;           /* type='pci' with a valid <source><address> */
     unsigned domain, bus, slot, function;
 } kvl_hostdev;
 
@@ -124,6 +156,8 @@ typedef struct kvl_memdev {
     char *model;                    /* dimm, nvdimm, virtio-mem, ... */
     bool has_size;
     uint64_t size_kib;              /* target/size */
+    bool has_guest_node;
+    unsigned guest_node;            /* target/node: the guest NUMA cell */
 } kvl_memdev;
 
 typedef struct kvl_domain {
@@ -132,32 +166,39 @@ typedef struct kvl_domain {
 
     char *type;                     /* domain@type: kvm, qemu, lxc, ... */
     char *name, *uuid;
+    char *os_type;                  /* <os><type> text: hvm, ... */
     char *arch, *machine;           /* os/type@arch, @machine */
-    const xmlNode *name_node;
+    const xmlNode *name_node, *os_node;
 
     /* <memory>, <currentMemory>, <maxMemory> */
     const xmlNode *memory_node;
     bool has_memory;
     uint64_t memory_kib;
+    const xmlNode *current_memory_node;
     bool has_current_memory;
     uint64_t current_memory_kib;
     const xmlNode *max_memory_node;
     bool has_max_memory;
     uint64_t max_memory_kib;
+    bool has_max_memory_slots;
+    unsigned max_memory_slots;      /* maxMemory@slots */
 
     /* <vcpu> */
     const xmlNode *vcpu_node;
     bool has_vcpus;
-    unsigned vcpus;                 /* the maximum (element text) */
+    unsigned vcpus;                 /* the maximum (element text); 1 when <vcpu>
+                                       is absent (libvirt's default), 0 when invalid */
     bool has_vcpus_current;
     unsigned vcpus_current;
     char *vcpu_placement;           /* static / auto, NULL absent */
     hwloc_bitmap_t vcpu_cpuset;     /* <vcpu cpuset>, NULL absent */
 
     /* <iothreads>, <iothreadids> */
-    const xmlNode *iothreads_node;
+    const xmlNode *iothreads_node, *iothreadids_node;
     unsigned iothreads;             /* count (max of <iothreads> and ids given) */
-    unsigned *iothread_ids;         /* ids: explicit, else 1..iothreads */
+    unsigned *iothread_ids;         /* the valid <iothread id>s in document order,
+                                       then the lowest unused ids up to the count,
+                                       as libvirt fills them */
     size_t niothread_ids;
 
     /* <cputune> */
@@ -176,7 +217,9 @@ typedef struct kvl_domain {
     char *cpu_mode, *cpu_model;
     const xmlNode *topology_node;
     bool has_topology;
-    unsigned sockets, dies, clusters, cores, threads;   /* 1 when absent */
+    /* Each attribute 1 when absent (or invalid, reported).  Without
+     * <topology> (RULES.md "Missing topology"): sockets = vcpus, rest 1. */
+    unsigned sockets, dies, clusters, cores, threads;
     const xmlNode *numa_node;       /* <cpu><numa> */
     kvl_cell *cells;
     size_t ncells, cap_cells;
@@ -201,8 +244,14 @@ typedef struct kvl_domain {
 
     /* <memtune> */
     const xmlNode *memtune_node;
-    bool has_hard_limit;
-    uint64_t hard_limit_kib;
+    const xmlNode *hard_limit_node, *soft_limit_node, *swap_hard_limit_node,
+        *min_guarantee_node;
+    bool has_hard_limit, has_soft_limit, has_swap_hard_limit, has_min_guarantee;
+    uint64_t hard_limit_kib, soft_limit_kib, swap_hard_limit_kib, min_guarantee_kib;
+
+    /* <features> */
+    const xmlNode *features_node;
+    const xmlNode *hyperv_node;     /* <features><hyperv>, NULL absent */
 
     /* <devices> */
     kvl_disk *disks;
@@ -216,16 +265,30 @@ typedef struct kvl_domain {
     kvl_memdev *memdevs;
     size_t nmemdevs, cap_memdevs;
 
-    /* kvmlint annotations in <metadata> (namespace KVL_XMLNS) */
+    /*
+     * kvmlint annotations in <metadata>: the first element in namespace
+     * KVL_XMLNS, which must be <kvmlint:hints> (libvirt keeps one element
+     * per namespace and drops the rest).  Namespaces match by URI:
+     *   <kvmlint:hints xmlns:kvmlint="http://kvmlint.org/xmlns/domain/1.0">
+     *     <kvmlint:critical/> <kvmlint:windows/> <kvmlint:hot-disk target="vdb"/>
+     *   </kvmlint:hints>
+     * Unknown annotations, and hot-disk targets naming no disk, are reported
+     * as value-invalid.
+     */
+    const xmlNode *meta_node;       /* <kvmlint:hints>, NULL absent */
     bool meta_critical;             /* <kvmlint:critical/> */
     bool meta_windows;              /* <kvmlint:windows/> */
     char *os_id;                    /* libosinfo <libosinfo:os id='...'/> */
 } kvl_domain;
 
+#define KVL_LIBOSINFO_XMLNS "http://libosinfo.org/xmlns/libvirt/domain/1.0"
+
 /*
- * Build the model of the <domain> in `doc` (root element must be domain).
- * Values that cannot be parsed are reported to `sink` as value-invalid,
- * pointing at the attribute or element; the model is still returned.
+ * Build the model of the <domain> in `doc`.  Returns NULL only when the
+ * document has no DOM or its root is not <domain> (the loader reports
+ * those).  Values that cannot be parsed are reported to `sink` as
+ * value-invalid, pointing at the attribute or element; the model is still
+ * returned.  `sink` may be NULL to build without reporting.
  */
 kvl_domain *kvl_domain_build(kvl_doc *doc, kvl_sink *sink);
 void kvl_domain_free(kvl_domain *dom);
@@ -245,45 +308,74 @@ bool kvl_domain_effective_memory(const kvl_domain *dom, uint64_t *kib);
 const kvl_vcpupin *kvl_domain_vcpupin(const kvl_domain *dom, unsigned vcpu);
 
 /*
- * Effective pinning of vCPU n: vcpupin, else <vcpu cpuset>, else NULL
- * (floats over all host CPUs).  *node is set to the element that pins it.
+ * Effective pinning of vCPU n: its vcpupin (with a valid cpuset), else
+ * <vcpu cpuset>, else NULL (floats over all host CPUs).  With
+ * placement='auto' libvirt ignores <vcpu cpuset>, and so does this.  *node
+ * (may be NULL) is set to the element that pins it, or NULL.
  */
 hwloc_const_bitmap_t kvl_domain_vcpu_pin(const kvl_domain *dom, unsigned vcpu,
                                          const xmlNode **node);
+
+/* Effective pinning of the emulator threads: emulatorpin, else <vcpu cpuset>,
+ * else NULL (all host CPUs). */
+hwloc_const_bitmap_t kvl_domain_emulator_pin(const kvl_domain *dom, const xmlNode **node);
+
+/* Effective pinning of IOThread `id`: its iothreadpin, else <vcpu cpuset>,
+ * else NULL (all host CPUs). */
+hwloc_const_bitmap_t kvl_domain_iothread_pin(const kvl_domain *dom, unsigned id,
+                                             const xmlNode **node);
 
 /* vcpu placement='auto': numad places the VM at start. */
 bool kvl_domain_placement_auto(const kvl_domain *dom);
 
 /*
- * Pinned VM: every vCPU has explicit pinning (vcpupin, or a <vcpu cpuset>
- * that does not cover every host CPU; `all_host_cpus` may be NULL when no
- * host is known, then only vcpupin counts for vCPUs without one... and a
- * <vcpu cpuset> counts as explicit).
+ * Pinned VM: every vCPU 0..vcpus-1 has explicit pinning, that is a vcpupin
+ * with a valid cpuset, or a <vcpu cpuset> that does not cover every CPU of
+ * `all_host_cpus`.  When no host is known (`all_host_cpus` NULL) any
+ * <vcpu cpuset> counts as explicit.  False when the vCPU count is invalid.
  */
 bool kvl_domain_is_pinned(const kvl_domain *dom, hwloc_const_bitmap_t all_host_cpus);
 
 /*
- * Latency-critical VM (RULES.md): every vCPU pinned 1:1, or a fifo/rr
- * vcpusched, or <kvmlint:critical/>, or hugepages together with <locked/>.
+ * Latency-critical VM (RULES.md): every vCPU pinned 1:1 (each vCPU's
+ * effective set is exactly one host CPU, no two vCPUs share one), or a
+ * fifo/rr vcpusched, or <kvmlint:critical/>, or <hugepages> together with
+ * <locked/>.  "Marked critical by config" is the caller's to add.
  */
 bool kvl_domain_is_latency_critical(const kvl_domain *dom);
 
-/* Boot disk per RULES.md, or NULL. */
+/*
+ * Windows guest (RULES.md): libosinfo id under http://microsoft.com/win/,
+ * or <features><hyperv>, or <kvmlint:windows/>.  Config is the caller's.
+ */
+bool kvl_domain_is_windows(const kvl_domain *dom);
+
+/*
+ * Boot disk per RULES.md, or NULL: among device='disk' disks, the one with
+ * the lowest <boot order>; when no such disk has a boot order, the first
+ * one in document order.  CD-ROMs and floppies are never the boot disk.
+ */
 const kvl_disk *kvl_domain_boot_disk(const kvl_domain *dom);
 
 /* device='disk' (absent device counts as disk). */
 bool kvl_disk_is_disk(const kvl_disk *disk);
 
 /*
- * The bus a disk really uses: target@bus, else what libvirt infers from the
- * target name (hd* ide, sd* scsi, vd* virtio, xvd* xen, ub* usb), else NULL.
+ * The bus a disk really uses: target@bus, else what libvirt infers: fdc for
+ * a floppy, else from the target name (hd* ide, sd* scsi, vd* virtio,
+ * xvd* xen, ub* usb), else NULL.
  */
 const char *kvl_disk_bus(const kvl_disk *disk);
 
-/* Hot disk per RULES.md; `pinned` is kvl_domain_is_pinned() of its VM. */
+/*
+ * Hot disk per RULES.md: a writable device='disk' that is annotated hot, or
+ * has driver@iothread, or <iotune> limits, or io native/io_uring, or belongs
+ * to a pinned (`pinned` is kvl_domain_is_pinned() of its VM) or
+ * latency-critical VM and is not its boot disk.
+ */
 bool kvl_disk_is_hot(const kvl_domain *dom, const kvl_disk *disk, bool pinned);
 
-/* The SCSI controller with this index, or NULL. */
+/* The controller of this type (e.g. "scsi") and index, or NULL. */
 const kvl_controller *kvl_domain_controller(const kvl_domain *dom, const char *type,
                                             unsigned index);
 

@@ -72,9 +72,15 @@ typedef struct kvl_host {
  * Load a snapshot, detecting its kind from the root element
  * (<capabilities> or <topology>).  Returns NULL with *err set (caller frees)
  * to a message naming the file and, where known, the line:
- *   "host.xml:3:1: not a host snapshot: root element is <domain>".
+ *   "vm.xml:2:1: not a host snapshot: root element is <domain>, expected
+ *    <capabilities> or <topology>"
+ * A malformed file gives "host.xml:4:7: not well-formed: <libxml2's message>".
+ * `path` is read as given ("-" is stdin) and shown as given.
  */
 kvl_host *kvl_host_load(const char *path, char **err);
+
+/* The same from bytes already in memory (stdin, tests); `path` is for messages. */
+kvl_host *kvl_host_parse(const char *path, const char *text, size_t len, char **err);
 
 /* The two loaders, for tests; `path` is used in messages. */
 kvl_host *kvl_host_load_caps(const char *path, const char *text, size_t len, char **err);
@@ -118,5 +124,37 @@ uint64_t kvl_host_node_capacity_kib(const kvl_host_node *node);
 bool kvl_host_total_memory(const kvl_host *host, uint64_t *kib);
 /* Logical CPUs of the largest node. */
 unsigned kvl_host_max_node_cpus(const kvl_host *host);
+/* Position of node `id` in host->nodes (the row of `distances`), or -1. */
+int kvl_host_node_index(const kvl_host *host, unsigned id);
+/* Distance between nodes `from` and `to`; false if unknown. */
+bool kvl_host_distance(const kvl_host *host, unsigned from, unsigned to, unsigned *value);
+/* The PCI device at domain:bus:slot.function, or NULL (also when !has_pci). */
+const kvl_host_pci *kvl_host_pci_find(const kvl_host *host, unsigned domain, unsigned bus,
+                                      unsigned slot, unsigned function);
+
+/*
+ * ---- For the loaders (host.c, host_caps.c, host_hwloc.c), not for rules ----
+ *
+ * A loader builds a host with kvl_host_new(), appends nodes and CPUs (ids in
+ * any order, each id once: the loader checks, since only it knows the line),
+ * fills node->cpus and cpu->node itself, then calls kvl_host_finish(), which
+ * sorts both arrays and computes all_cpus.  Distances are set after finish,
+ * in sorted node order (kvl_host_node_index).
+ */
+struct kvl_doc;
+kvl_host *kvl_host_new(const char *source);
+kvl_host_node *kvl_host_add_node(kvl_host *host, unsigned id);   /* cpus allocated, empty */
+kvl_host_cpu *kvl_host_add_cpu(kvl_host *host, unsigned id);     /* node/socket/core -1 */
+void kvl_host_finish(kvl_host *host);
+/* Sort a node's pages by size (loaders append them in file order). */
+void kvl_host_sort_pages(kvl_host_node *node);
+/* From a parsed document whose root the caller checked. */
+kvl_host *kvl_host_from_caps(struct kvl_doc *doc, char **err);
+kvl_host *kvl_host_from_hwloc(struct kvl_doc *doc, char **err);
+/*
+ * NULL if `doc` parsed and its root is `want` (NULL: either kind of
+ * snapshot); otherwise the message for the user, naming file:line:col.
+ */
+char *kvl_host_doc_error(struct kvl_doc *doc, const char *want);
 
 #endif

@@ -123,7 +123,10 @@ void kvl_check_numa_vm_wider_than_node(kvl_check_ctx *ctx)
     const kvl_host *host = ctx->host;
     unsigned nvcpus, max_cpus;
     uint64_t mem;
-    char *cpu_part = NULL, *mem_part = NULL;
+    char *cpu_what = NULL, *cpu_cap = NULL, *mem_what = NULL, *mem_cap = NULL;
+    const char *cells;
+    const char *hint = "give the guest NUMA cells mapped onto host nodes, or shrink it to fit one node";
+    const char *skip = NULL;
     const xmlNode *where;
 
     if (dom->ncells >= 2)
@@ -135,30 +138,27 @@ void kvl_check_numa_vm_wider_than_node(kvl_check_ctx *ctx)
         return;
 
     max_cpus = kvl_host_max_node_cpus(host);
-    if (kvl_ru_vcpus(dom, &nvcpus) && max_cpus > 0 && nvcpus > max_cpus)
-        cpu_part = kvl_xasprintf("%u vCPUs", nvcpus);
+    if (kvl_ru_vcpus(dom, &nvcpus) && max_cpus > 0 && nvcpus > max_cpus) {
+        cpu_what = kvl_xasprintf("%u vCPUs", nvcpus);
+        cpu_cap = kvl_xasprintf("%u CPUs", max_cpus);
+    }
 
     if (!kvl_domain_effective_memory(dom, &mem)) {
-        kvl_skip(ctx, "the domain's memory size is unknown");
+        skip = "the domain's memory size is unknown";
     } else if (dom->hugepages) {
         uint64_t page = kvl_domain_default_page_kib(dom), count;
         unsigned id;
 
-        if (page == 0)
-            kvl_skip(ctx, "hugepage size not given and the host's default size is unknown");
-        else if (!largest_pool(host, page, &count, &id))
-            kvl_skip(ctx, "the host snapshot lacks hugepage pools");
-        else if ((mem + page - 1) / page > count) {
+        if (page == 0) {
+            skip = "hugepage size not given and the host's default size is unknown";
+        } else if (!largest_pool(host, page, &count, &id)) {
+            skip = "the host snapshot lacks hugepage pools";
+        } else if ((mem + page - 1) / page > count) {
             char *size = kvl_ru_size_str(mem), *psize = kvl_ru_size_str(page);
 
-            mem_part = kvl_xasprintf("%s of %s hugepages", size, psize);
-            free(size);
-            free(psize);
-            /* Say which pool was the largest in the tail of the message. */
-            psize = kvl_ru_size_str(page);
-            size = mem_part;
-            mem_part = kvl_xasprintf("%s\037%llu x %s pages on node %u", size,
-                                     (unsigned long long)count, psize, id);
+            mem_what = kvl_xasprintf("%s of %s hugepages", size, psize);
+            mem_cap = kvl_xasprintf("%llu x %s pages on node %u",
+                                    (unsigned long long)count, psize, id);
             free(size);
             free(psize);
         }
@@ -166,51 +166,37 @@ void kvl_check_numa_vm_wider_than_node(kvl_check_ctx *ctx)
         uint64_t cap;
         unsigned id;
 
-        if (!largest_capacity(host, &cap, &id))
-            kvl_skip(ctx, "the host snapshot lacks node memory sizes");
-        else if (mem > cap) {
+        if (!largest_capacity(host, &cap, &id)) {
+            skip = "the host snapshot lacks node memory sizes";
+        } else if (mem > cap) {
             char *size = kvl_ru_size_str(mem), *csize = kvl_ru_size_str(cap);
 
-            mem_part = kvl_xasprintf("%s of memory\037%s on node %u", size, csize, id);
+            mem_what = kvl_xasprintf("%s of memory", size);
+            mem_cap = kvl_xasprintf("%s usable on node %u", csize, id);
             free(size);
             free(csize);
         }
     }
 
-    if (!cpu_part && !mem_part)
-        return;
-
-    {
-        /* mem_part is "what\037largest"; split it for the sentence. */
-        char *mem_what = NULL, *mem_cap = NULL;
-        char *cpu_cap = kvl_xasprintf("%u CPUs", max_cpus);
-
-        if (mem_part) {
-            char *sep = strchr(mem_part, '\037');
-
-            *sep = '\0';
-            mem_what = mem_part;
-            mem_cap = sep + 1;
-        }
-        where = cpu_part ? dom->vcpu_node : (dom->ncells == 1 ? dom->cells[0].node : dom->memory_node);
-        if (!where)
-            where = dom->root;
-        if (cpu_part && mem_part)
-            kvl_report(ctx->sink, ctx->rule, where, NULL,
-                       "give the guest NUMA cells mapped onto host nodes, or shrink it to fit one node",
-                       "%s and %s do not fit the largest host node (%s; %s) and the guest has %s",
-                       cpu_part, mem_what, cpu_cap, mem_cap,
-                       dom->ncells == 1 ? "a single NUMA cell" : "no NUMA cells");
-        else
-            kvl_report(ctx->sink, ctx->rule, where, NULL,
-                       "give the guest NUMA cells mapped onto host nodes, or shrink it to fit one node",
-                       "%s do not fit the largest host node (%s) and the guest has %s",
-                       cpu_part ? cpu_part : mem_what, cpu_part ? cpu_cap : mem_cap,
-                       dom->ncells == 1 ? "a single NUMA cell" : "no NUMA cells");
-        free(cpu_cap);
-    }
-    free(cpu_part);
-    free(mem_part);
+    cells = dom->ncells == 1 ? "a single NUMA cell" : "no NUMA cells";
+    where = cpu_what ? dom->vcpu_node
+                     : (dom->ncells == 1 ? dom->cells[0].node : dom->memory_node);
+    if (!where)
+        where = dom->root;
+    if (cpu_what && mem_what)
+        kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
+                   "%s and %s do not fit the largest host node (%s; %s) and the guest has %s",
+                   cpu_what, mem_what, cpu_cap, mem_cap, cells);
+    else if (cpu_what || mem_what)
+        kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
+                   "%s do not fit the largest host node (%s) and the guest has %s",
+                   cpu_what ? cpu_what : mem_what, cpu_what ? cpu_cap : mem_cap, cells);
+    else if (skip)
+        kvl_skip(ctx, skip);   /* the memory half could not be judged */
+    free(cpu_what);
+    free(cpu_cap);
+    free(mem_what);
+    free(mem_cap);
 }
 
 /* ---- numa-memory-binding ---- */
