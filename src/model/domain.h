@@ -39,6 +39,10 @@
 /* kvmlint's own namespace inside <metadata> (README "Annotations"). */
 #define KVL_XMLNS "http://kvmlint.org/xmlns/domain/1.0"
 
+/* More vCPUs or IOThreads than this are reported as value-invalid (QEMU/KVM
+ * accepts far fewer), so per-vCPU loops in rules stay bounded. */
+#define KVL_VCPUS_MAX 16384
+
 /* A PCI address (hostdev source, hostdev interface, NVMe disk). */
 typedef struct kvl_pci_addr {
     unsigned domain, bus, slot, function;
@@ -187,7 +191,8 @@ typedef struct kvl_domain {
     const xmlNode *vcpu_node;
     bool has_vcpus;
     unsigned vcpus;                 /* the maximum (element text); 1 when <vcpu>
-                                       is absent (libvirt's default), 0 when invalid */
+                                       is absent (libvirt's default), 0 when invalid
+                                       or above KVL_VCPUS_MAX */
     bool has_vcpus_current;
     unsigned vcpus_current;
     char *vcpu_placement;           /* static / auto, NULL absent */
@@ -211,6 +216,9 @@ typedef struct kvl_domain {
     size_t niothreadpins, cap_iothreadpins;
     kvl_vcpusched *vcpuscheds;
     size_t nvcpuscheds, cap_vcpuscheds;
+    /* index for kvl_domain_vcpupin: vcpus entries, the first valid-vcpu
+     * vcpupin of each vCPU or NULL; NULL when vcpus is 0 */
+    const kvl_vcpupin **vcpupin_of;
 
     /* <cpu> */
     const xmlNode *cpu_node;
