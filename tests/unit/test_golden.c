@@ -226,35 +226,62 @@ static void run_case(void **state)
     free(stdinfile);
 }
 
-/* Every file in the case directory is named by the command (or is a
- * directory argument, or the runner's own files). */
+/* Does any file of the case other than `self` mention `name`? */
+static bool referenced_by_other_file(const golden_case *gc, char **names, size_t n,
+                                     const char *name)
+{
+    bool found = false;
+
+    for (size_t i = 0; i < n && !found; i++) {
+        char *p;
+        if (strcmp(names[i], name) == 0 || strcmp(names[i], "expected") == 0)
+            continue;
+        p = kvl_xasprintf("%s/%s", gc->dir, names[i]);
+        if (!is_dir(p)) {
+            char *text = kvl_test_read(p, NULL);
+            found = strstr(text, name) != NULL;
+            free(text);
+        }
+        free(p);
+    }
+    return found;
+}
+
+/* Is `name` an argument of the command, or below a directory argument? */
+static bool named_by_command(const char *cmd, const char *name)
+{
+    char *copy = kvl_xstrdup(cmd);
+    size_t len = strlen(name);
+    bool used = false;
+
+    for (char *tok = strtok(copy, " \t\n"); tok && !used; tok = strtok(NULL, " \t\n"))
+        used = strcmp(tok, ".") == 0 || strcmp(tok, name) == 0
+            || (strncmp(tok, name, len) == 0 && tok[len] == '/');
+    free(copy);
+    return used;
+}
+
+/*
+ * Every file in a case directory is used: named by the command (or inside a
+ * directory argument), referenced from another file of the case (an
+ * external entity, say), or one of the runner's own files.
+ */
 static void check_files_used(void **state)
 {
     golden_case *gc = *state;
-    char *cmdfile = kvl_xasprintf("%s/cmd", gc->dir);
-    char *cmd = kvl_test_read(cmdfile, NULL);
     size_t n;
     char **names = list_dir(gc->dir, &n);
-    bool all = false;
-    char *copy = kvl_xstrdup(cmd);
+    char *cmdfile = kvl_xasprintf("%s/cmd", gc->dir);
+    char *cmd = kvl_test_read(cmdfile, NULL);
 
-    for (char *tok = strtok(copy, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
-        if (strcmp(tok, ".") == 0)
-            all = true;
-    for (size_t i = 0; i < n && !all; i++) {
+    for (size_t i = 0; i < n; i++) {
         const char *f = names[i];
-        bool used = false;
         if (!strcmp(f, "cmd") || !strcmp(f, "expected") || !strcmp(f, "stdin")
             || !strcmp(f, "README"))
             continue;
-        free(copy);
-        copy = kvl_xstrdup(cmd);
-        for (char *tok = strtok(copy, " \t\n"); tok && !used; tok = strtok(NULL, " \t\n"))
-            used = strcmp(tok, f) == 0 || (strncmp(tok, f, strlen(f)) == 0 && tok[strlen(f)] == '/');
-        if (!used)
+        if (!named_by_command(cmd, f) && !referenced_by_other_file(gc, names, n, f))
             fail_msg("%s: file '%s' is not used by the command", gc->rel, f);
     }
-    free(copy);
     free_list(names, n);
     free(cmd);
     free(cmdfile);
