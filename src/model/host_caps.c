@@ -37,18 +37,12 @@ typedef struct caps_ctx {
 
 /* ---- messages ---- */
 
-static int fail_at(caps_ctx *c, const xmlNode *node, const char *attr, const char *fmt,
-                   const char *a1, const char *a2) __attribute__((format(printf, 4, 0)));
-
-/* "file:line:col: " + fmt with up to two string arguments. */
-static int fail_at(caps_ctx *c, const xmlNode *node, const char *attr, const char *fmt,
-                   const char *a1, const char *a2)
+static int missing_attr(caps_ctx *c, const xmlNode *node, const char *attr)
 {
-    kvl_pos pos = kvl_doc_pos(c->doc, node, attr);
-    char *msg = kvl_xasprintf(fmt, a1, a2);
+    kvl_pos pos = kvl_doc_pos(c->doc, node, NULL);
 
-    *c->err = kvl_xasprintf("%s:%u:%u: %s", c->doc->path, pos.line, pos.col, msg);
-    free(msg);
+    *c->err = kvl_xasprintf("%s:%u:%u: <%s> has no %s attribute", c->doc->path, pos.line,
+                            pos.col, kvl_xml_name(node), attr);
     return -1;
 }
 
@@ -86,7 +80,7 @@ static int uint_attr(caps_ctx *c, const xmlNode *node, const char *attr, uint64_
         *present = v != NULL;
     if (!v) {
         if (required)
-            return fail_at(c, node, NULL, "<%s> has no %s attribute", kvl_xml_name(node), attr);
+            return missing_attr(c, node, attr);
         return 0;
     }
     if (kvl_uint_parse(v, max, out, &why) < 0)
@@ -130,7 +124,7 @@ static int parse_pages(caps_ctx *c, kvl_host_node *node, const xmlNode *el)
     int rc = 0;
 
     if (!size)
-        return fail_at(c, el, NULL, "<%s> has no %s attribute", "pages", "size");
+        return missing_attr(c, el, "size");
     if (kvl_size_parse(size, kvl_xml_attr(el, "unit"), "KiB", &size_kib, &why) < 0)
         return bad_attr(c, el, "size", size, why);
     if (size_kib == 0)
@@ -169,13 +163,9 @@ static int parse_distances(caps_ctx *c, unsigned cell_id, const xmlNode *el)
     return 0;
 }
 
-/*
- * `node_index` rather than a pointer: adding CPUs does not move nodes, but
- * keeping the habit makes it safe whatever is added later.
- */
-static int parse_cpu(caps_ctx *c, size_t node_index, const xmlNode *el)
+/* `node` stays valid: adding CPUs does not move the nodes array. */
+static int parse_cpu(caps_ctx *c, kvl_host_node *node, const xmlNode *el)
 {
-    kvl_host_node *node = &c->host->nodes[node_index];
     const char *sib = kvl_xml_attr(el, "siblings");
     hwloc_bitmap_t siblings = NULL;
     kvl_host_cpu *cpu;
@@ -205,21 +195,16 @@ static int parse_cpu(caps_ctx *c, size_t node_index, const xmlNode *el)
 static int parse_cell(caps_ctx *c, const xmlNode *cell)
 {
     uint64_t id;
-    size_t index;
     kvl_host_node *node;
     const xmlNode *cpus;
 
     if (uint_attr(c, cell, "id", KVL_CPUSET_MAX - 1, true, &id, NULL) < 0)
         return -1;
-    if (kvl_host_node_index(c->host, (unsigned)id) >= 0 ||
-        /* not sorted yet: node_index may miss, so also scan */
-        (c->host->nnodes && c->host->nodes[c->host->nnodes - 1].id == id))
-        return bad_attr(c, cell, "id", kvl_xml_attr(cell, "id"), "this cell is already listed");
+    /* nodes are sorted only at the end, so no binary search yet */
     for (size_t i = 0; i < c->host->nnodes; i++)
         if (c->host->nodes[i].id == id)
             return bad_attr(c, cell, "id", kvl_xml_attr(cell, "id"),
                             "this cell is already listed");
-    index = c->host->nnodes;
     node = kvl_host_add_node(c->host, (unsigned)id);
 
     for (xmlNode *el = kvl_xml_child(cell, NULL); el; el = kvl_xml_next(el)) {
@@ -237,7 +222,7 @@ static int parse_cell(caps_ctx *c, const xmlNode *cell)
     }
     cpus = kvl_xml_child(cell, "cpus");
     for (xmlNode *el = kvl_xml_child(cpus, NULL); el; el = kvl_xml_next(el))
-        if (kvl_xml_is(el, "cpu") && parse_cpu(c, index, el) < 0)
+        if (kvl_xml_is(el, "cpu") && parse_cpu(c, node, el) < 0)
             return -1;
     return 0;
 }
