@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 #include <libxml/parser.h>
@@ -13,13 +14,13 @@
 #include "xml/doc.h"
 #include "util/banned.h"
 
-static const kvl_command commands[] = {
-    { "check",   kvl_cmd_check,   "lint domain XML against a host snapshot" },
-    { "explain", kvl_cmd_explain, "show the catalogue entry of one rule" },
-    { "help",    kvl_cmd_help,    "show help for kvmlint or one command" },
-    { "rules",   kvl_cmd_rules,   "list the rule catalogue" },
-    { "version", kvl_cmd_version, "print the version" },
-    { NULL, NULL, NULL },
+const kvl_command kvl_commands[] = {
+    { "check",   kvl_cmd_check,   "lint domain XML against a host snapshot", kvl_check_options },
+    { "explain", kvl_cmd_explain, "show the catalogue entry of one rule", NULL },
+    { "help",    kvl_cmd_help,    "show help for kvmlint or one command", NULL },
+    { "rules",   kvl_cmd_rules,   "list the rule catalogue", kvl_rules_options },
+    { "version", kvl_cmd_version, "print the version", NULL },
+    { NULL, NULL, NULL, NULL },
 };
 
 static const struct {
@@ -79,15 +80,23 @@ static const struct {
       "       kvmlint --version\n" },
 };
 
+const char *kvl_cmd_help_text(const char *cmd)
+{
+    for (size_t i = 0; i < sizeof(help_texts) / sizeof(help_texts[0]); i++)
+        if (strcmp(help_texts[i].cmd, cmd) == 0)
+            return help_texts[i].text;
+    return NULL;
+}
+
 int kvl_cmd_usage(kvl_cli *cli, const char *cmd, FILE *to)
 {
+    const char *text = kvl_cmd_help_text(cmd);
+
     (void)cli;
-    for (size_t i = 0; i < sizeof(help_texts) / sizeof(help_texts[0]); i++)
-        if (strcmp(help_texts[i].cmd, cmd) == 0) {
-            fputs(help_texts[i].text, to);
-            return KVL_EXIT_OK;
-        }
-    return KVL_EXIT_ERROR;
+    if (!text)
+        return KVL_EXIT_ERROR;
+    fputs(text, to);
+    return KVL_EXIT_OK;
 }
 
 int kvl_usage_error(kvl_cli *cli, const char *cmd, const char *fmt, ...)
@@ -111,7 +120,7 @@ static void main_usage(FILE *to)
           "captured snapshot of the host the VMs will run on.\n"
           "\n"
           "Commands:\n", to);
-    for (const kvl_command *c = commands; c->name; c++)
+    for (const kvl_command *c = kvl_commands; c->name; c++)
         fprintf(to, "  %-9s %s\n", c->name, c->summary);
     fputs("\n"
           "Run 'kvmlint COMMAND --help' for the options of a command.\n"
@@ -152,7 +161,7 @@ int kvl_main(int argc, char **argv, FILE *out, FILE *err)
         name = "version";
     else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         name = "help";
-    for (const kvl_command *c = commands; c->name; c++)
+    for (const kvl_command *c = kvl_commands; c->name; c++)
         if (strcmp(c->name, name) == 0) {
             int rc = c->fn(&cli, argc - 1, argv + 1);
             if (fflush(out) != 0 || ferror(out)) {

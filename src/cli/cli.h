@@ -22,11 +22,21 @@ typedef struct kvl_cli {
 
 typedef int (*kvl_cmd_fn)(kvl_cli *cli, int argc, char **argv);
 
+#include <getopt.h>
+
 typedef struct kvl_command {
     const char *name;
     kvl_cmd_fn fn;
     const char *summary;
+    const struct option *options;   /* getopt_long table, or NULL */
 } kvl_command;
+
+/* The sorted command table, {NULL}-terminated. */
+extern const kvl_command kvl_commands[];
+
+/* Option tables of the commands that take options (for --help checks). */
+extern const struct option kvl_check_options[];
+extern const struct option kvl_rules_options[];
 
 /* Entry point of the whole program; main() only calls this. */
 int kvl_main(int argc, char **argv, FILE *out, FILE *err);
@@ -43,5 +53,7 @@ int kvl_usage_error(kvl_cli *cli, const char *cmd, const char *fmt, ...)
 
 /* Print the --help text of a command (from the table in cli.c). */
 int kvl_cmd_usage(kvl_cli *cli, const char *cmd, FILE *to);
+/* The --help text of a command, or NULL. */
+const char *kvl_cmd_help_text(const char *cmd);
 
 #endif

@@ -19,7 +19,7 @@ enum {
     OPT_HOST = 256, OPT_FAIL_ON, OPT_COLOR, OPT_RATIO, OPT_RESERVE,
 };
 
-static const struct option options[] = {
+const struct option kvl_check_options[] = {
     { "host",                 required_argument, NULL, OPT_HOST },
     { "format",               required_argument, NULL, 'f' },
     { "output",               required_argument, NULL, 'o' },
@@ -81,7 +81,7 @@ static int parse_options(kvl_cli *cli, int argc, char **argv, check_opts *o)
     kvl_config_init(&o->cfg);
     optind = 0;         /* GNU: full re-initialisation, commands run in-process */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:o:vh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+f:o:vh", kvl_check_options, NULL)) != -1) {
         switch (c) {
         case OPT_HOST:
             o->hosts = kvl_xrealloc(o->hosts, (o->nhosts + 1) * sizeof(*o->hosts));

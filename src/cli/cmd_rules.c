@@ -8,7 +8,7 @@
 #include "rules/catalogue.h"
 #include "util/banned.h"
 
-static const struct option options[] = {
+const struct option kvl_rules_options[] = {
     { "format", required_argument, NULL, 'f' },
     { "help",   no_argument,       NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -43,7 +43,7 @@ int kvl_cmd_rules(kvl_cli *cli, int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+f:h", kvl_rules_options, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json"))

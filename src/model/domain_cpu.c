@@ -50,10 +50,8 @@ void kvl_walk_iothreads(kvl_walk *w, const xmlNode *node, void *ctx)
     if (w->dom->iothreads_node)
         return;
     w->dom->iothreads_node = node;
-    if (kvl_walk_uint_text(w, node, 0, KVL_VCPUS_MAX, &n) == 1) {
+    if (kvl_walk_uint_text(w, node, 0, KVL_VCPUS_MAX, &n) == 1)
         w->dom->iothreads = n;
-        w->has_iothreads = true;
-    }
 }
 
 static bool has_id(const unsigned *ids, size_t n, unsigned id)

@@ -27,7 +27,7 @@ typedef struct kvl_walk {
     /* <kvmlint:hot-disk> elements, matched to disks once all are known */
     const xmlNode **hot;
     size_t nhot, cap_hot;
-    bool has_iothreads;             /* <iothreads> gave a count */
+    bool seen_metadata;             /* only the first <metadata> counts */
 } kvl_walk;
 
 typedef void (*kvl_walk_fn)(kvl_walk *w, const xmlNode *node, void *ctx);
