@@ -97,7 +97,7 @@ hwloc_bitmap_t kvl_cpuset_parse(const char *text, const char **why)
         last = first;
         if (*p == '-') {
             if (neg) {
-                *why = "'^' excludes a single number, not a range";
+                *why = "an exclusion ^n takes a single number, not a range";
                 goto fail;
             }
             p = skip_spaces(p + 1);

@@ -10,6 +10,8 @@
  *   building and are left unset (has_x false, set NULL), so rules skip them.
  *   A few fields hold libvirt's default when the XML omits them; their
  *   comments say so.
+ * - Attributes libvirt requires for a value the model needs (vcpupin@vcpu,
+ *   page@size, cell@memory, ...) are reported as value-invalid when missing.
  * - Strings are copies (owned by the model); NULL means absent.  Strings are
  *   kept as written, except the enumerations the model itself interprets
  *   (placement, numatune modes, vcpusched scheduler), which are checked and
@@ -104,6 +106,22 @@ typedef struct kvl_hugepage {
     hwloc_bitmap_t nodeset;         /* guest cells; NULL: all (or invalid, reported) */
 } kvl_hugepage;
 
+/* The elements of <iotune>, in this order in kvl_disk.iotune[]. */
+typedef enum kvl_iotune_key {
+    KVL_IOTUNE_TOTAL_BYTES_SEC, KVL_IOTUNE_READ_BYTES_SEC, KVL_IOTUNE_WRITE_BYTES_SEC,
+    KVL_IOTUNE_TOTAL_IOPS_SEC, KVL_IOTUNE_READ_IOPS_SEC, KVL_IOTUNE_WRITE_IOPS_SEC,
+    KVL_IOTUNE_TOTAL_BYTES_SEC_MAX, KVL_IOTUNE_READ_BYTES_SEC_MAX, KVL_IOTUNE_WRITE_BYTES_SEC_MAX,
+    KVL_IOTUNE_TOTAL_IOPS_SEC_MAX, KVL_IOTUNE_READ_IOPS_SEC_MAX, KVL_IOTUNE_WRITE_IOPS_SEC_MAX,
+    KVL_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH, KVL_IOTUNE_READ_BYTES_SEC_MAX_LENGTH,
+    KVL_IOTUNE_WRITE_BYTES_SEC_MAX_LENGTH, KVL_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH,
+    KVL_IOTUNE_READ_IOPS_SEC_MAX_LENGTH, KVL_IOTUNE_WRITE_IOPS_SEC_MAX_LENGTH,
+    KVL_IOTUNE_SIZE_IOPS_SEC,
+    KVL_IOTUNE_N
+} kvl_iotune_key;
+
+/* The element name of an iotune key ("total_bytes_sec"), NULL if out of range. */
+const char *kvl_iotune_name(kvl_iotune_key key);
+
 typedef struct kvl_disk {
     const xmlNode *node;
     const xmlNode *target_node, *driver_node, *address_node, *source_node;
@@ -116,7 +134,11 @@ typedef struct kvl_disk {
     bool has_iothread;
     unsigned iothread;
     bool readonly, shareable;
-    bool has_iotune;                /* an <iotune> with at least one non-zero rate limit */
+    bool has_iotune;                /* an <iotune> with at least one non-zero rate limit
+                                       (*_sec or *_sec_max; 0 means "no limit" to QEMU) */
+    uint32_t iotune_set;            /* bit 1u << key for each element given with a valid number */
+    uint64_t iotune[KVL_IOTUNE_N];  /* their values */
+    char *iotune_group;             /* <group_name>, NULL absent */
     unsigned boot_order;            /* 0: none */
     char *address_type;             /* address@type: drive, pci, ... */
     unsigned address_controller;    /* address@controller for drive addresses (default 0) */
@@ -222,7 +244,8 @@ typedef struct kvl_domain {
 
     /* <cpu> */
     const xmlNode *cpu_node;
-    char *cpu_mode, *cpu_model;
+    char *cpu_mode;                 /* as written; NULL absent (libvirt: custom) */
+    char *cpu_model;                /* <model> text; NULL absent or empty */
     const xmlNode *topology_node;
     bool has_topology;
     /* Each attribute 1 when absent (or invalid, reported).  Without
@@ -235,8 +258,10 @@ typedef struct kvl_domain {
     /* <numatune> */
     const xmlNode *numatune_node;
     const xmlNode *numa_memory_node;    /* <numatune><memory> */
-    char *numa_mode;                /* NULL when <memory> absent; "strict" when mode absent */
-    char *numa_placement;           /* memory@placement, NULL absent */
+    char *numa_mode;                /* "strict" when mode absent (libvirt's default);
+                                       NULL when <memory> is absent or mode invalid
+                                       (then numa_memory_node tells them apart) */
+    char *numa_placement;           /* memory@placement, NULL absent/invalid */
     hwloc_bitmap_t numa_nodeset;    /* NULL absent/invalid */
     kvl_memnode *memnodes;
     size_t nmemnodes, cap_memnodes;
@@ -308,11 +333,13 @@ bool kvl_domain_is_kvm_scope(const kvl_domain *dom);
 
 /*
  * Effective memory: with guest NUMA cells, the sum of the cells plus memory
- * devices; otherwise <memory>.  False when unknown.
+ * devices' target sizes; otherwise <memory>.  False when unknown: no valid
+ * <memory>, or a cell or memory device without a valid size.
  */
 bool kvl_domain_effective_memory(const kvl_domain *dom, uint64_t *kib);
 
-/* The <vcpupin> of vCPU n, or NULL. */
+/* The first <vcpupin> of vCPU n (its cpuset may be invalid), or NULL.
+ * Constant time for n < vcpus. */
 const kvl_vcpupin *kvl_domain_vcpupin(const kvl_domain *dom, unsigned vcpu);
 
 /*
@@ -340,7 +367,9 @@ bool kvl_domain_placement_auto(const kvl_domain *dom);
  * Pinned VM: every vCPU 0..vcpus-1 has explicit pinning, that is a vcpupin
  * with a valid cpuset, or a <vcpu cpuset> that does not cover every CPU of
  * `all_host_cpus`.  When no host is known (`all_host_cpus` NULL) any
- * <vcpu cpuset> counts as explicit.  False when the vCPU count is invalid.
+ * <vcpu cpuset> counts as explicit.  placement='auto' is not explicit
+ * pinning (rules that treat it as "placed by the host" check
+ * kvl_domain_placement_auto).  False when the vCPU count is invalid.
  */
 bool kvl_domain_is_pinned(const kvl_domain *dom, hwloc_const_bitmap_t all_host_cpus);
 

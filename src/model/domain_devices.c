@@ -135,17 +135,22 @@ static void walk_disk_address(kvl_walk *w, const xmlNode *node, void *ctx)
     kvl_walk_uint_attr(w, node, "controller", 0, UINT32_MAX, &d->address_controller);
 }
 
-/*
- * The rate limits of <iotune>; a zero rate means "no limit" to QEMU.  The
- * burst lengths, size_iops_sec and group_name only qualify limits.
- */
-static const char *const iotune_limits[] = {
+/* Indexed by kvl_iotune_key. */
+static const char *const iotune_names[KVL_IOTUNE_N] = {
     "total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
     "total_iops_sec", "read_iops_sec", "write_iops_sec",
     "total_bytes_sec_max", "read_bytes_sec_max", "write_bytes_sec_max",
     "total_iops_sec_max", "read_iops_sec_max", "write_iops_sec_max",
-    NULL,
+    "total_bytes_sec_max_length", "read_bytes_sec_max_length",
+    "write_bytes_sec_max_length", "total_iops_sec_max_length",
+    "read_iops_sec_max_length", "write_iops_sec_max_length",
+    "size_iops_sec",
 };
+
+const char *kvl_iotune_name(kvl_iotune_key key)
+{
+    return (unsigned)key < KVL_IOTUNE_N ? iotune_names[key] : NULL;
+}
 
 static void walk_disk_iotune(kvl_walk *w, const xmlNode *node, void *ctx)
 {
@@ -156,18 +161,31 @@ static void walk_disk_iotune(kvl_walk *w, const xmlNode *node, void *ctx)
     d->iotune_node = node;
     for (const xmlNode *c = node->children; c; c = c->next) {
         const char *why = NULL;
+        unsigned key;
         char *text;
         uint64_t v;
 
-        if (!kvl_walk_is_el(c) || strcmp((const char *)c->name, "group_name") == 0)
+        if (!kvl_walk_is_el(c))
+            continue;
+        if (strcmp((const char *)c->name, "group_name") == 0) {
+            if (!d->iotune_group)
+                d->iotune_group = kvl_xml_text(c);
+            continue;
+        }
+        for (key = 0; key < KVL_IOTUNE_N; key++)
+            if (strcmp((const char *)c->name, iotune_names[key]) == 0)
+                break;
+        if (key == KVL_IOTUNE_N || (d->iotune_set & (1u << key)))
             continue;
         text = kvl_xml_text(c);
-        if (kvl_uint_parse(text ? text : "", UINT64_MAX, &v, &why) < 0) {
+        if (kvl_uint_parse(text, UINT64_MAX, &v, &why) < 0) {
             kvl_walk_bad_value(w, c, NULL, "number", text, why, NULL);
-        } else if (v) {
-            for (const char *const *l = iotune_limits; *l; l++)
-                if (strcmp((const char *)c->name, *l) == 0)
-                    d->has_iotune = true;
+        } else {
+            d->iotune_set |= 1u << key;
+            d->iotune[key] = v;
+            /* the rates and their bursts are limits; lengths and size only qualify them */
+            if (v && key <= KVL_IOTUNE_WRITE_IOPS_SEC_MAX)
+                d->has_iotune = true;
         }
         free(text);
     }
@@ -425,6 +443,7 @@ void kvl_walk_free_devices(kvl_domain *dom)
         free(d->io);
         free(d->address_type);
         free(d->source);
+        free(d->iotune_group);
     }
     free(dom->disks);
     for (size_t i = 0; i < dom->ncontrollers; i++) {

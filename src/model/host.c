@@ -188,20 +188,13 @@ int kvl_host_node_of_cpu(const kvl_host *host, unsigned cpu)
 void kvl_host_nodes_of_cpus(const kvl_host *host, hwloc_const_bitmap_t cpus,
                             hwloc_bitmap_t nodes)
 {
-    int i;
-
     hwloc_bitmap_zero(nodes);
     if (!host || !cpus)
         return;
-    hwloc_bitmap_foreach_begin(i, cpus) {
-        int node;
-        /* an infinite set ("all CPUs") stops at the last host CPU */
-        if (hwloc_bitmap_last(host->all_cpus) < i)
-            break;
-        node = kvl_host_node_of_cpu(host, (unsigned)i);
-        if (node >= 0)
-            hwloc_bitmap_set(nodes, (unsigned)node);
-    } hwloc_bitmap_foreach_end();
+    /* walk the host's CPUs, not the set: it may be infinite ("all CPUs") */
+    for (size_t i = 0; i < host->ncpus; i++)
+        if (host->cpus[i].node >= 0 && hwloc_bitmap_isset(cpus, host->cpus[i].id))
+            hwloc_bitmap_set(nodes, (unsigned)host->cpus[i].node);
 }
 
 const kvl_host_pages *kvl_host_node_pages(const kvl_host_node *node, uint64_t size_kib)
@@ -333,9 +326,16 @@ static kvl_host *from_doc(kvl_doc *doc, const char *want, char **err)
 
 kvl_host *kvl_host_load(const char *path, char **err)
 {
-    kvl_doc *doc = kvl_doc_load(path, path, err);
+    const char *display = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    char *why = NULL;
+    kvl_doc *doc = kvl_doc_load(path, display, &why);
 
-    return doc ? from_doc(doc, NULL, err) : NULL;
+    if (!doc) {
+        *err = kvl_xasprintf("%s: %s", display, why);
+        free(why);
+        return NULL;
+    }
+    return from_doc(doc, NULL, err);
 }
 
 kvl_host *kvl_host_parse(const char *path, const char *text, size_t len, char **err)

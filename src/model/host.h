@@ -27,7 +27,11 @@ typedef struct kvl_host_pages {
 
 typedef struct kvl_host_node {
     unsigned id;                /* OS node number (capabilities cell id, hwloc os_index) */
-    hwloc_bitmap_t cpus;        /* never NULL; empty for a CPU-less memory node */
+    hwloc_bitmap_t cpus;        /* never NULL; empty for a CPU-less memory node.
+                                   Disjoint across nodes: where hwloc gives a CPU to
+                                   several nodes (KNL MCDRAM, CXL beside DRAM), the
+                                   plain-DRAM node, then the lowest id, gets it,
+                                   as Linux and `virsh capabilities` do */
     bool has_memory;
     uint64_t memory_kib;
     bool has_pages;             /* a <pages>/page_type list was present */
@@ -38,15 +42,17 @@ typedef struct kvl_host_node {
 typedef struct kvl_host_cpu {
     unsigned id;                /* OS CPU number (PU os_index) */
     int node;                   /* node id, -1 if no node lists it */
-    int socket;                 /* -1 unknown */
-    int core;                   /* core id within the socket, -1 unknown */
+    int socket;                 /* physical_package_id (hwloc Package os_index), -1 unknown */
+    int core;                   /* Linux core_id (hwloc Core os_index): unique only
+                                   within its socket, often sparse; -1 unknown */
     hwloc_bitmap_t siblings;    /* SMT siblings incl. itself, NULL unknown */
 } kvl_host_cpu;
 
 typedef struct kvl_host_pci {
     unsigned domain, bus, slot, function;
     unsigned vendor_id, device_id, class_id;   /* 0 unknown */
-    int node;                   /* -1: locality unknown */
+    int node;                   /* -1: locality unknown (hwloc puts the device above
+                                   several nodes, or the file has no locality) */
 } kvl_host_pci;
 
 typedef struct kvl_host {
@@ -64,7 +70,7 @@ typedef struct kvl_host {
     unsigned *distances;
 
     bool has_pci;               /* the source describes PCI devices (hwloc) */
-    kvl_host_pci *pci;
+    kvl_host_pci *pci;          /* sorted by domain:bus:slot.function */
     size_t npci;
 } kvl_host;
 
@@ -75,7 +81,7 @@ typedef struct kvl_host {
  *   "vm.xml:2:1: not a host snapshot: root element is <domain>, expected
  *    <capabilities> or <topology>"
  * A malformed file gives "host.xml:4:7: not well-formed: <libxml2's message>".
- * `path` is read as given ("-" is stdin) and shown as given.
+ * `path` is shown as given; "-" reads stdin, shown as "<stdin>".
  */
 kvl_host *kvl_host_load(const char *path, char **err);
 
@@ -89,9 +95,13 @@ kvl_host *kvl_host_load_hwloc(const char *path, const char *text, size_t len, ch
 /*
  * Merge `from` into `into` (two snapshots of one host, say capabilities for
  * the hugepage pools and hwloc for PCI locality).  Parts only one side has
- * are taken from it; parts both have must agree (same nodes with the same
- * CPUs).  Returns 0, or -1 with *err set when they describe different
- * machines.
+ * are taken from it (arch, vendor, memory, pages, distances, socket, core,
+ * siblings, PCI; all nodes and CPUs when `into` has none); the nodes both
+ * have must agree (same ids with the same CPUs), otherwise -1 with *err
+ * "X and Y describe different machines: node 0 has CPUs 0-7 in X but 0-3
+ * in Y" and `into` unchanged.  Where both give a value, `into`'s stays (two
+ * captures may differ in, say, a hugepage pool resized in between).
+ * into->source becomes "X + Y".  Returns 0 on success.
  */
 int kvl_host_merge(kvl_host *into, const kvl_host *from, char **err);
 
@@ -116,7 +126,9 @@ void kvl_host_nodes_of_cpus(const kvl_host *host, hwloc_const_bitmap_t cpus,
 const kvl_host_pages *kvl_host_node_pages(const kvl_host_node *node, uint64_t size_kib);
 /*
  * Memory a node can give to memory that is not hugepage-backed: its memory
- * minus its hugepage pools (pages larger than 4 KiB), RULES.md "Capacity".
+ * minus its hugepage pools, RULES.md "Capacity" (0 if the pools exceed it).
+ * Pools are every listed size but the base page size, the smallest one when
+ * it is at most 64 KiB (4 KiB on x86, 64 KiB on some ppc64/aarch64 kernels).
  * Only meaningful when node->has_memory.
  */
 uint64_t kvl_host_node_capacity_kib(const kvl_host_node *node);

@@ -99,14 +99,29 @@ static int int_attr(caps_ctx *c, const xmlNode *node, const char *attr, int *out
     return 0;
 }
 
+/* A bad unit= is blamed on the attribute, so the message points at it. */
+static int check_unit(caps_ctx *c, const xmlNode *el)
+{
+    const char *unit = kvl_xml_attr(el, "unit");
+    const char *why;
+    uint64_t bytes;
+
+    if (unit && kvl_unit_parse(unit, &bytes, &why) < 0)
+        return bad_attr(c, el, "unit", unit, why);
+    return 0;
+}
+
 /* ---- one cell ---- */
 
 static int parse_memory(caps_ctx *c, kvl_host_node *node, const xmlNode *el)
 {
-    char *text = kvl_xml_text(el);
+    char *text;
     const char *why;
     int rc = 0;
 
+    if (check_unit(c, el) < 0)
+        return -1;
+    text = kvl_xml_text(el);
     if (kvl_size_parse(text, kvl_xml_attr(el, "unit"), "KiB", &node->memory_kib, &why) < 0)
         rc = bad_text(c, el, text, why);
     else
@@ -125,6 +140,8 @@ static int parse_pages(caps_ctx *c, kvl_host_node *node, const xmlNode *el)
 
     if (!size)
         return missing_attr(c, el, "size");
+    if (check_unit(c, el) < 0)
+        return -1;
     if (kvl_size_parse(size, kvl_xml_attr(el, "unit"), "KiB", &size_kib, &why) < 0)
         return bad_attr(c, el, "size", size, why);
     if (size_kib == 0)

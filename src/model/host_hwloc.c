@@ -43,6 +43,7 @@ static char *precheck(kvl_doc *doc)
 {
     xmlNode *root = xmlDocGetRootElement(doc->xml);
     const char *version = kvl_xml_attr(root, "version");
+    const char *top_type = kvl_xml_attr(kvl_xml_child(root, "object"), "type");
     unsigned ours = hwloc_get_api_version() >> 16;
 
     if (doc->len >= INT_MAX)
@@ -53,13 +54,21 @@ static char *precheck(kvl_doc *doc)
      */
     if (doc->xml->intSubset && doc->xml->intSubset->entities)
         return at_root(doc, "entity declarations are not allowed in a host snapshot");
+    /*
+     * hwloc 1.x could describe several machines under a System root; hwloc 2
+     * dropped that and answers with a bare EINVAL.
+     */
+    if (!version && top_type && strcmp(top_type, "System") == 0)
+        return at_root(doc, "this is an hwloc 1.x multi-machine topology (a System object "
+                            "above several Machines), which hwloc 2 cannot read; export "
+                            "each machine on its own");
     if (version) {
         char *end;
         unsigned long major = strtoul(version, &end, 10);
         if (end != version && major > ours) {
             char *what = kvl_xasprintf(
-                "hwloc topology format %s is newer than the hwloc %u.x kvmlint is built "
-                "with can read; export it in format 2.0 (hwloc 3: lstopo --of xml "
+                "hwloc topology format %.20s is newer than the hwloc %u.x kvmlint uses "
+                "can read; export it in format 2.0 (hwloc 3: lstopo --of xml "
                 "--export-xml-flags v2), or capture it with hwloc 2.x", version, ours);
             char *msg = at_root(doc, what);
             free(what);
@@ -260,33 +269,42 @@ static void load_distances(kvl_host *host, hwloc_topology_t topo)
 
 /*
  * The node a PCI device is local to: the nodeset of its first non-I/O
- * ancestor when that is exactly one node.  When it is more (KNL, CXL: DRAM
- * plus a CPU-less memory node under one Package), the nodes that hold the
- * ancestor's CPUs decide, if they are one.  Otherwise unknown.
+ * ancestor when that is exactly one node.  When it is more because a
+ * special memory node sits beside the DRAM one (KNL MCDRAM, CXL under one
+ * Package), the single plain-memory node among them is the answer, as Linux
+ * reports it.  Two plain nodes (a Package with two nodes and no Groups
+ * between) leave it unknown: guessing would send a VM to the wrong half.
  */
 static int pci_node(const kvl_host *host, hwloc_topology_t topo, hwloc_obj_t dev)
 {
     hwloc_obj_t anc = hwloc_get_non_io_ancestor_obj(topo, dev);
-    hwloc_bitmap_t nodes;
-    int node = -1;
+    int node = -1, i, plain = 0;
 
     if (!anc || !anc->nodeset)
         return -1;
-    if (hwloc_bitmap_weight(anc->nodeset) == 1) {
-        node = hwloc_bitmap_first(anc->nodeset);
-        return kvl_host_node_by_id(host, (unsigned)node) ? node : -1;
-    }
-    if (!anc->cpuset)
-        return -1;
-    nodes = hwloc_bitmap_alloc();
-    for (size_t i = 0; i < host->nnodes; i++)
-        if (hwloc_bitmap_isset(anc->nodeset, host->nodes[i].id) &&
-            hwloc_bitmap_intersects(host->nodes[i].cpus, anc->cpuset))
-            hwloc_bitmap_set(nodes, host->nodes[i].id);
-    if (hwloc_bitmap_weight(nodes) == 1)
-        node = hwloc_bitmap_first(nodes);
-    hwloc_bitmap_free(nodes);
-    return node;
+    hwloc_bitmap_foreach_begin(i, anc->nodeset) {
+        hwloc_obj_t obj = hwloc_get_numanode_obj_by_os_index(topo, (unsigned)i);
+        if (!obj || !kvl_host_node_by_id(host, (unsigned)i))
+            continue;
+        if (hwloc_bitmap_weight(anc->nodeset) == 1 || is_plain_memory(obj)) {
+            node = i;
+            plain++;
+        }
+    } hwloc_bitmap_foreach_end();
+    return plain == 1 ? node : -1;
+}
+
+static int cmp_pci(const void *a, const void *b)
+{
+    const kvl_host_pci *x = a, *y = b;
+
+    if (x->domain != y->domain)
+        return x->domain < y->domain ? -1 : 1;
+    if (x->bus != y->bus)
+        return x->bus < y->bus ? -1 : 1;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    return x->function < y->function ? -1 : x->function > y->function;
 }
 
 static void load_pci(kvl_host *host, hwloc_topology_t topo)
@@ -309,6 +327,8 @@ static void load_pci(kvl_host *host, hwloc_topology_t topo)
         p->class_id = dev->attr->pcidev.class_id;
         p->node = pci_node(host, topo, dev);
     }
+    /* by address, so two exports of one machine compare equal */
+    qsort(host->pci, host->npci, sizeof(*host->pci), cmp_pci);
 }
 
 kvl_host *kvl_host_from_hwloc(kvl_doc *doc, char **err)
@@ -337,9 +357,9 @@ kvl_host *kvl_host_from_hwloc(kvl_doc *doc, char **err)
     if (hwloc_topology_set_xmlbuffer(topo, doc->text, (int)doc->len + 1) < 0 ||
         hwloc_topology_load(topo) < 0) {
         int e = errno ? errno : EINVAL;
-        char *what = kvl_xasprintf("hwloc cannot load this topology (%s); "
-                                   "`lstopo --input FILE` with HWLOC_XML_VERBOSE=1 "
-                                   "shows hwloc's own reason", strerror(e));
+        char *what = kvl_xasprintf("hwloc refused this topology (%s); "
+                                   "`HWLOC_XML_VERBOSE=1 lstopo --input %s` shows why",
+                                   strerror(e), doc->path);
         *err = at_root(doc, what);
         free(what);
         hwloc_topology_destroy(topo);

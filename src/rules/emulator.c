@@ -22,9 +22,9 @@ static char *free_cpus_phrase(const kvl_domain *dom, const kvl_host *host)
     char *out;
 
     if (hwloc_bitmap_iszero(nodes)) {
-        out = kvl_xstrdup("host CPUs near the vCPUs that no vCPU uses");
+        out = kvl_xstrdup("CPUs of the vCPUs' host node that no vCPU uses");
     } else {
-        char *on = kvl_ru_set_phrase("host node", "host nodes", nodes);
+        char *on = kvl_ru_node_phrase("host node", "host nodes", nodes);
 
         out = kvl_xasprintf("CPUs of %s that no vCPU uses", on);
         free(on);
@@ -51,7 +51,7 @@ void kvl_check_cpu_emulatorpin_missing(kvl_check_ctx *ctx)
 
     if (!dom->emulatorpin_node) {
         char *where = free_cpus_phrase(dom, host);
-        char *hint = kvl_xasprintf("add <emulatorpin cpuset='...'/> with %s", where);
+        char *hint = kvl_xasprintf("pin it with <emulatorpin cpuset='...'/> to %s", where);
 
         kvl_report(ctx->sink, ctx->rule, dom->cputune_node ? dom->cputune_node : dom->vcpu_node,
                    NULL, hint,
@@ -73,7 +73,10 @@ void kvl_check_cpu_emulatorpin_missing(kvl_check_ctx *ctx)
     if (!hwloc_bitmap_iszero(floating)) {
         char *which = kvl_ru_set_phrase("IOThread", "IOThreads", floating);
         char *where = free_cpus_phrase(dom, host);
-        char *hint = kvl_xasprintf("add an <iothreadpin> for each with %s", where);
+        char *hint = hwloc_bitmap_weight(floating) == 1
+            ? kvl_xasprintf("pin it with <iothreadpin iothread='%d' cpuset='...'/> to %s",
+                            hwloc_bitmap_first(floating), where)
+            : kvl_xasprintf("pin each with an <iothreadpin> to %s", where);
 
         kvl_report(ctx->sink, ctx->rule, dom->iothreads_node ? dom->iothreads_node : dom->root,
                    NULL, hint, "every vCPU is pinned but %s %s over all host CPUs", which,

@@ -23,11 +23,15 @@ void kvl_check_numa_pin_cross_node(kvl_check_ctx *ctx)
     const kvl_domain *dom = ctx->dom;
     const xmlNode *where = NULL;
     hwloc_bitmap_t nodes, vcpus;
+    bool any_pin = false;
     unsigned n;
 
-    if (kvl_domain_placement_auto(dom) || dom->ncells > 0)
+    if (kvl_domain_placement_auto(dom) || dom->ncells > 0 || !kvl_ru_vcpus(dom, &n))
         return;
-    if (!kvl_need_host_nodes(ctx) || !kvl_ru_vcpus(dom, &n))
+    /* Nothing pinned: nothing to judge, with or without a host. */
+    for (unsigned v = 0; v < n && !any_pin; v++)
+        any_pin = kvl_ru_vcpu_pin(dom, NULL, v, NULL) != NULL;
+    if (!any_pin || !kvl_need_host_nodes(ctx))
         return;
 
     nodes = hwloc_bitmap_alloc();
@@ -52,7 +56,7 @@ void kvl_check_numa_pin_cross_node(kvl_check_ctx *ctx)
 
     if (hwloc_bitmap_weight(nodes) > 1) {
         char *who = kvl_ru_set_phrase("vCPU", "vCPUs", vcpus);
-        char *list = kvl_ru_set_str(nodes);
+        char *list = kvl_ru_node_str(nodes);
         char *groups = kvl_ru_vcpu_node_groups(dom, ctx->host, vcpus);
 
         kvl_report(ctx->sink, ctx->rule, where, "cpuset",
@@ -201,15 +205,15 @@ void kvl_check_numa_vm_wider_than_node(kvl_check_ctx *ctx)
 
 /* ---- numa-memory-binding ---- */
 
-/* Every guest cell has a <memnode>. */
-static bool memnodes_cover_cells(const kvl_domain *dom)
+/* Guest cells without a <memnode> (new bitmap of cell ids). */
+static hwloc_bitmap_t cells_without_memnode(const kvl_domain *dom)
 {
-    if (dom->ncells == 0)
-        return false;
+    hwloc_bitmap_t ids = hwloc_bitmap_alloc();
+
     for (size_t i = 0; i < dom->ncells; i++)
-        if (!dom->cells[i].has_id || !kvl_ru_memnode(dom, dom->cells[i].id))
-            return false;
-    return true;
+        if (dom->cells[i].has_id && !kvl_ru_memnode(dom, dom->cells[i].id))
+            hwloc_bitmap_set(ids, dom->cells[i].id);
+    return ids;
 }
 
 void kvl_check_numa_memory_binding(kvl_check_ctx *ctx)
@@ -218,7 +222,8 @@ void kvl_check_numa_memory_binding(kvl_check_ctx *ctx)
     hwloc_bitmap_t cpus, nodes;
     char *on;
 
-    if (kvl_ru_numa_auto(dom))
+    /* Not pinned even when any <vcpu cpuset> counts: no host needed to say so. */
+    if (kvl_ru_numa_auto(dom) || !kvl_domain_is_pinned(dom, NULL))
         return;
     if (!kvl_need_host_nodes(ctx))
         return;
@@ -232,32 +237,47 @@ void kvl_check_numa_memory_binding(kvl_check_ctx *ctx)
         hwloc_bitmap_free(nodes);
         return;
     }
-    on = kvl_ru_set_phrase("host node", "host nodes", nodes);
+    on = kvl_ru_node_phrase("host node", "host nodes", nodes);
 
     if (!dom->numa_mode) {
-        if (!memnodes_cover_cells(dom)) {
-            char *list = kvl_ru_set_str(nodes);
+        hwloc_bitmap_t loose = cells_without_memnode(dom);
+        const xmlNode *where = dom->numatune_node ? dom->numatune_node : dom->memory_node;
+        char *list = kvl_ru_set_str(nodes);
+
+        if (!where)
+            where = dom->root;
+        if (dom->nmemnodes == 0) {
             char *hint = kvl_xasprintf("add <numatune><memory mode='strict' nodeset='%s'/></numatune>%s",
                                        list, dom->ncells ? " and a <memnode> per guest cell" : "");
-            const xmlNode *where = dom->numatune_node ? dom->numatune_node : dom->memory_node;
 
-            kvl_report(ctx->sink, ctx->rule, where ? where : dom->root, NULL, hint,
+            kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
                        "every vCPU is pinned to %s but the memory has no NUMA binding, so it may be allocated on any node",
                        on);
-            free(list);
+            free(hint);
+        } else if (!hwloc_bitmap_iszero(loose)) {
+            char *which = kvl_ru_set_phrase("guest cell", "guest cells", loose);
+            char *hint = kvl_xasprintf("add a <memnode> for %s on the host node its vCPUs run on, or <memory mode='strict' nodeset='%s'/>",
+                                       which, list);
+
+            kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
+                       "every vCPU is pinned to %s but %s %s no memnode and there is no domain-wide memory binding",
+                       on, which, hwloc_bitmap_weight(loose) == 1 ? "has" : "have");
+            free(which);
             free(hint);
         }
+        free(list);
+        hwloc_bitmap_free(loose);
     } else if (kvl_ru_mode_binds(dom->numa_mode) && dom->numa_nodeset
                && !hwloc_bitmap_isincluded(dom->numa_nodeset, nodes)) {
         hwloc_bitmap_t away = hwloc_bitmap_alloc();
-        char *bound = kvl_ru_set_phrase("host node", "host nodes", dom->numa_nodeset);
+        char *bound = kvl_ru_node_phrase("host node", "host nodes", dom->numa_nodeset);
         char *away_s, *list = kvl_ru_set_str(nodes);
-        char *hint = kvl_xasprintf("set the nodeset to %s, the nodes the vCPUs run on", list);
+        char *hint = kvl_xasprintf("set nodeset='%s', the host nodes the vCPUs run on", list);
 
         hwloc_bitmap_andnot(away, dom->numa_nodeset, nodes);
-        away_s = kvl_ru_set_phrase("node", "nodes", away);
+        away_s = kvl_ru_node_phrase("node", "nodes", away);
         kvl_report(ctx->sink, ctx->rule, dom->numa_memory_node, "nodeset", hint,
-                   "memory is bound (%s) to %s but every vCPU is pinned to %s: %s holds no vCPU",
+                   "memory is bound (%s) to %s but every vCPU is pinned to %s, so %s holds no vCPU",
                    dom->numa_mode, bound, on, away_s);
         hwloc_bitmap_free(away);
         free(bound);
@@ -296,7 +316,7 @@ void kvl_check_numa_cell_crosses_host_node(kvl_check_ctx *ctx)
         nodes = kvl_ru_nodes_of(ctx->host, cpus);
 
         if (hwloc_bitmap_weight(nodes) > 1) {
-            char *list = kvl_ru_set_str(nodes);
+            char *list = kvl_ru_node_str(nodes);
             char *groups = kvl_ru_vcpu_node_groups(dom, ctx->host, pinned);
 
             kvl_report(ctx->sink, ctx->rule, cell->node, NULL,
@@ -321,13 +341,14 @@ void kvl_check_numa_cell_crosses_host_node(kvl_check_ctx *ctx)
             }
             if (binds && bind && !hwloc_bitmap_isincluded(bind, nodes)) {
                 char *run = kvl_ru_set_str(nodes);
-                char *to = kvl_ru_set_phrase("host node", "host nodes", bind);
+                char *to = kvl_ru_node_phrase("host node", "host nodes", bind);
                 char *hint = kvl_xasprintf("bind the cell's memory to host node %s with <memnode cellid='%u' mode='strict' nodeset='%s'/>",
                                            run, cell->id, run);
 
                 kvl_report(ctx->sink, ctx->rule, cell->node, NULL, hint,
-                           "%s runs on host node %s but its memory is bound (%s%s) to %s",
-                           label, run, mode, mn ? ", memnode" : ", numatune memory", to);
+                           "%s runs on host node %s but %s binds its memory (%s) to %s",
+                           label, run, mn ? "its memnode" : "the domain-wide numatune memory",
+                           mode, to);
                 free(run);
                 free(to);
                 free(hint);

@@ -284,7 +284,7 @@ static bool nodes_capacity(const kvl_host *host, hwloc_const_bitmap_t set, uint6
 static void report_too_small(kvl_check_ctx *ctx, const binding *b, uint64_t cap,
                              uint64_t used, const char *users)
 {
-    char *nodes = kvl_ru_set_phrase("host node", "host nodes", b->nodeset);
+    char *nodes = kvl_ru_node_phrase("host node", "host nodes", b->nodeset);
     char *cap_s = kvl_ru_size_str(cap), *need = kvl_ru_size_str(b->kib);
     kvl_buf what = KVL_BUF_INIT, room = KVL_BUF_INIT;
 
@@ -293,12 +293,16 @@ static void report_too_small(kvl_check_ctx *ctx, const binding *b, uint64_t cap,
         kvl_buf_addf(&what, " of guest cell %u", b->cellid);
     kvl_buf_addf(&what, " to %s", nodes);
 
-    kvl_buf_adds(&room, cap_s);
     if (b->page_kib) {
         char *page = kvl_ru_size_str(b->page_kib);
 
-        kvl_buf_addf(&room, " of %s hugepages", page);
+        if (cap == 0)
+            kvl_buf_addf(&room, "no %s hugepages", page);
+        else
+            kvl_buf_addf(&room, "%s of %s hugepages", cap_s, page);
         free(page);
+    } else {
+        kvl_buf_adds(&room, cap_s);
     }
     if (used) {
         char *used_s = kvl_ru_size_str(used);
@@ -351,10 +355,15 @@ void kvl_check_numa_strict_node_too_small(kvl_check_ctx *ctx)
             if (o->page_kib != b->page_kib || !hwloc_bitmap_isincluded(o->nodeset, b->nodeset))
                 continue;
             used += o->kib;
+            if (o->dom == ctx->dom) {
+                /* Only a memnode of this VM can come before its own binding. */
+                kvl_buf_addf(&users, "%sguest cell %u", users.len ? ", " : "", o->cellid);
+                continue;
+            }
             for (size_t m = 0; m < nnamed; m++)
                 seen = seen || named[m] == o->dom;
             if (!seen) {
-                kvl_buf_addf(&users, "%s'%s'", nnamed ? ", " : "", dom_label(o->dom));
+                kvl_buf_addf(&users, "%s'%s'", users.len ? ", " : "", dom_label(o->dom));
                 named[nnamed++] = o->dom;
             }
         }
@@ -426,35 +435,23 @@ typedef struct pin_sets {
     hwloc_bitmap_t others;          /* emulator and IOThreads */
 } pin_sets;
 
-static hwloc_const_bitmap_t effective_or(hwloc_const_bitmap_t own, const kvl_domain *dom,
-                                         const kvl_host *host)
+/* A pinning that names every host CPU pins nothing. */
+static hwloc_const_bitmap_t restricting(hwloc_const_bitmap_t set, const kvl_host *host)
 {
-    hwloc_const_bitmap_t set = own ? own : dom->vcpu_cpuset;
-
     return set && !kvl_ru_covers_host(host, set) ? set : NULL;
-}
-
-static hwloc_const_bitmap_t iothread_pin(const kvl_domain *dom, const kvl_host *host,
-                                         unsigned id)
-{
-    hwloc_const_bitmap_t own = NULL;
-
-    for (size_t i = 0; i < dom->niothreadpins; i++)
-        if (dom->iothreadpins[i].iothread == id)
-            own = dom->iothreadpins[i].cpus;
-    return effective_or(own, dom, host);
 }
 
 static void pin_sets_of(const kvl_domain *dom, const kvl_host *host, pin_sets *ps)
 {
-    hwloc_const_bitmap_t emu = effective_or(dom->emulatorpin, dom, host);
+    hwloc_const_bitmap_t emu = restricting(kvl_domain_emulator_pin(dom, NULL), host);
 
     ps->vcpus = kvl_ru_vcpu_pin_union(dom, host, NULL, NULL);
     ps->others = hwloc_bitmap_alloc();
     if (emu)
         hwloc_bitmap_or(ps->others, ps->others, emu);
     for (size_t i = 0; i < dom->niothread_ids; i++) {
-        hwloc_const_bitmap_t io = iothread_pin(dom, host, dom->iothread_ids[i]);
+        hwloc_const_bitmap_t io =
+            restricting(kvl_domain_iothread_pin(dom, dom->iothread_ids[i], NULL), host);
 
         if (io)
             hwloc_bitmap_or(ps->others, ps->others, io);
@@ -472,7 +469,7 @@ static char *users_of(const kvl_domain *dom, const kvl_host *host, hwloc_const_b
 {
     kvl_buf b = KVL_BUF_INIT;
     hwloc_bitmap_t vcpus = hwloc_bitmap_alloc(), ios = hwloc_bitmap_alloc();
-    hwloc_const_bitmap_t emu = effective_or(dom->emulatorpin, dom, host);
+    hwloc_const_bitmap_t emu = restricting(kvl_domain_emulator_pin(dom, NULL), host);
     unsigned n;
 
     if (!kvl_ru_vcpus(dom, &n))
@@ -484,7 +481,8 @@ static char *users_of(const kvl_domain *dom, const kvl_host *host, hwloc_const_b
             hwloc_bitmap_set(vcpus, v);
     }
     for (size_t i = 0; i < dom->niothread_ids; i++) {
-        hwloc_const_bitmap_t io = iothread_pin(dom, host, dom->iothread_ids[i]);
+        hwloc_const_bitmap_t io =
+            restricting(kvl_domain_iothread_pin(dom, dom->iothread_ids[i], NULL), host);
 
         if (io && hwloc_bitmap_intersects(io, cpus))
             hwloc_bitmap_set(ios, dom->iothread_ids[i]);

@@ -22,15 +22,12 @@ bool kvl_ru_streq(const char *a, const char *b)
 
 bool kvl_ru_vcpus(const kvl_domain *dom, unsigned *n)
 {
-    if (dom->has_vcpus) {
-        *n = dom->vcpus;
-        return true;
-    }
-    if (!dom->vcpu_node) {
-        *n = 1;
-        return true;
-    }
-    return false;
+    /* The model gives 1 for an absent <vcpu> (libvirt's default), 0 for
+     * one that could not be read. */
+    if (dom->vcpus == 0)
+        return false;
+    *n = dom->vcpus;
+    return true;
 }
 
 bool kvl_ru_covers_host(const kvl_host *host, hwloc_const_bitmap_t set)
@@ -93,6 +90,23 @@ char *kvl_ru_set_str(hwloc_const_bitmap_t set)
     return s ? s : kvl_xstrdup("");
 }
 
+char *kvl_ru_node_str(hwloc_const_bitmap_t set)
+{
+    /* "nodes 0,1" reads better than "nodes 0-1"; libvirt takes both. */
+    if (hwloc_bitmap_weight(set) == 2)
+        return kvl_xasprintf("%d,%d", hwloc_bitmap_first(set), hwloc_bitmap_last(set));
+    return kvl_ru_set_str(set);
+}
+
+char *kvl_ru_node_phrase(const char *one, const char *many, hwloc_const_bitmap_t set)
+{
+    char *list = kvl_ru_node_str(set);
+    char *out = kvl_xasprintf("%s %s", hwloc_bitmap_weight(set) == 1 ? one : many, list);
+
+    free(list);
+    return out;
+}
+
 char *kvl_ru_set_phrase(const char *one, const char *many, hwloc_const_bitmap_t set)
 {
     char *list = kvl_ru_set_str(set);
@@ -152,7 +166,7 @@ char *kvl_ru_vcpu_node_groups(const kvl_domain *dom, const kvl_host *host,
             hwloc_bitmap_free(k);
         }
         who = kvl_ru_set_phrase("vCPU", "vCPUs", group);
-        where = kvl_ru_set_phrase("node", "nodes", key);
+        where = kvl_ru_node_phrase("node", "nodes", key);
         kvl_buf_addf(&out, "%s%s on %s", out.len ? ", " : "", who, where);
         free(who);
         free(where);
@@ -229,7 +243,7 @@ char *kvl_ru_iface_name(const kvl_domain *dom, const kvl_iface *iface)
         const char *what = iface->type ? iface->type : "source";
 
         if (kvl_ru_streq(iface->type, "direct"))
-            what = "device";
+            what = "host device";
         else if (kvl_ru_streq(iface->type, "ethernet"))
             what = "tap";
         kvl_buf_addf(&b, " on %s '%s'", what, iface->source);

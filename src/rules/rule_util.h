@@ -66,6 +66,10 @@ char *kvl_ru_set_phrase(const char *one, const char *many, hwloc_const_bitmap_t 
 /* The set in libvirt list form ("0-3,8"); never NULL. */
 char *kvl_ru_set_str(hwloc_const_bitmap_t set);
 
+/* The same for node sets in messages, where two nodes read "0,1". */
+char *kvl_ru_node_str(hwloc_const_bitmap_t set);
+char *kvl_ru_node_phrase(const char *one, const char *many, hwloc_const_bitmap_t set);
+
 /* "64 GiB"; never NULL. */
 char *kvl_ru_size_str(uint64_t kib);
 

@@ -53,7 +53,6 @@ static void silent_generic(void *ctx, const char *msg, ...)
 void kvl_xml_init(void)
 {
     xmlInitParser();
-    xmlSetExternalEntityLoader(no_external_entities);
     xmlSetGenericErrorFunc(NULL, silent_generic);
     xmlSetStructuredErrorFunc(NULL, NULL);
 }
@@ -86,6 +85,7 @@ kvl_doc *kvl_doc_parse(const char *path, const char *bytes, size_t len)
     parse_errors pe = { doc, false };
     xmlStructuredErrorFunc old_handler;
     void *old_ctx;
+    xmlExternalEntityLoader old_loader;
     /* No NOENT (entities stay references), no DTDLOAD/DTDATTR, no network. */
     int opts = XML_PARSE_NONET | XML_PARSE_BIG_LINES;
 
@@ -112,8 +112,12 @@ kvl_doc *kvl_doc_parse(const char *path, const char *bytes, size_t len)
      */
     old_handler = xmlStructuredError;
     old_ctx = xmlStructuredErrorContext;
+    old_loader = xmlGetExternalEntityLoader();
     xmlSetStructuredErrorFunc(&pe, collect_error);
+    /* inputs never load anything else: entities, DTDs, XIncludes */
+    xmlSetExternalEntityLoader(no_external_entities);
     doc->xml = xmlCtxtReadMemory(ctxt, doc->text, (int)len, path, NULL, opts);
+    xmlSetExternalEntityLoader(old_loader);
     xmlSetStructuredErrorFunc(old_ctx, old_handler);
 
     if (doc->xml && (!ctxt->wellFormed || !xmlDocGetRootElement(doc->xml))) {

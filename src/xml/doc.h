@@ -3,8 +3,9 @@
  * source map from DOM elements back to byte offsets in the original text.
  *
  * Parsing is safe by construction: no network (XML_PARSE_NONET), no entity
- * substitution, no DTD loading, and an external entity loader that refuses
- * everything, so a file cannot make kvmlint read another file.
+ * substitution, no DTD loading, and (around each parse) an external entity
+ * loader that refuses everything, so a file cannot make kvmlint read another
+ * file.  Trusted loads (schemas) keep libxml2's loader.
  *
  * libxml2 records the line where a start tag *ends*; the source map gives the
  * line and column where it starts, and where each attribute starts, which is
@@ -36,7 +37,7 @@ typedef struct kvl_pos {
     size_t offset;       /* byte offset in text of the tag or attribute */
 } kvl_pos;
 
-/* Process-wide libxml2 setup (entity loader, error silencing).  Idempotent. */
+/* Process-wide libxml2 setup (parser init, no error printing).  Idempotent. */
 void kvl_xml_init(void);
 
 /*
