@@ -81,7 +81,7 @@ static int parse_options(kvl_cli *cli, int argc, char **argv, check_opts *o)
     kvl_config_init(&o->cfg);
     optind = 0;         /* GNU: full re-initialisation, commands run in-process */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:o:vh", kvl_check_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:f:o:vh", kvl_check_options, NULL)) != -1) {
         switch (c) {
         case OPT_HOST:
             o->hosts = kvl_xrealloc(o->hosts, (o->nhosts + 1) * sizeof(*o->hosts));
@@ -125,11 +125,10 @@ static int parse_options(kvl_cli *cli, int argc, char **argv, check_opts *o)
         case 'h':
             kvl_cmd_usage(cli, "check", cli->out);
             return -1;
+        case ':':
+            return kvl_usage_error(cli, "check", "option '%s' needs a value", argv[optind - 1]);
         default:
-            if (optopt && optopt < 256 && strchr("fo", optopt))
-                return kvl_usage_error(cli, "check", "option '-%c' needs a value", optopt);
-            return kvl_usage_error(cli, "check", "unknown or incomplete option '%s'",
-                                   argv[optind - 1]);
+            return kvl_usage_error(cli, "check", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind >= argc)

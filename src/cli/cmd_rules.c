@@ -43,7 +43,7 @@ int kvl_cmd_rules(kvl_cli *cli, int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:h", kvl_rules_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:f:h", kvl_rules_options, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json"))
@@ -52,9 +52,10 @@ int kvl_cmd_rules(kvl_cli *cli, int argc, char **argv)
             break;
         case 'h':
             return kvl_cmd_usage(cli, "rules", cli->out);
+        case ':':
+            return kvl_usage_error(cli, "rules", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return kvl_usage_error(cli, "rules", "unknown or incomplete option '%s'",
-                                   argv[optind - 1]);
+            return kvl_usage_error(cli, "rules", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
