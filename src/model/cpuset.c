@@ -4,9 +4,9 @@
  * The grammar and its oddities follow libvirt's virBitmapParse, so that what
  * kvmlint accepts is what libvirt accepts: items apply left to right (so
  * "^2,0-3" still contains 2), "^" takes a single number, not a range, and
- * spaces may follow numbers and commas.  Two deliberate differences: a
- * trailing comma ("0-3,") is rejected, since it is almost always a truncated
- * list, and the messages say which part is wrong.
+ * spaces may follow numbers and commas, and a trailing comma ("0-3,") is
+ * accepted as libvirt accepts it (reporting it would be a false error).
+ * The messages say which part is wrong.
  */
 #include "model/cpuset.h"
 
@@ -121,10 +121,8 @@ hwloc_bitmap_t kvl_cpuset_parse(const char *text, const char **why)
             goto fail;
         }
         p = skip_spaces(p + 1);
-        if (*p == '\0') {
-            *why = "trailing comma";
-            goto fail;
-        }
+        if (*p == '\0')
+            break;              /* "0-3," */
     }
     if (hwloc_bitmap_iszero(set)) {
         *why = "the set selects nothing";

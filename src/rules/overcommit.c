@@ -194,7 +194,8 @@ static void add_binding(bindings *list, const binding *b)
  */
 static void collect_bindings(const kvl_domain *dom, bindings *out)
 {
-    uint64_t rest, unknown_page = 0;
+    uint64_t rest;
+    bool mixed_pages = false;
 
     if (kvl_ru_numa_auto(dom))
         return;
@@ -230,10 +231,10 @@ static void collect_bindings(const kvl_domain *dom, bindings *out)
                 rest = rest > cell->memory_kib ? rest - cell->memory_kib : 0;
             } else if (dom->hugepages && kvl_ru_cell_page_kib(dom, cell->id) != page) {
                 /* Cells on different page sizes: no single pool to compare. */
-                unknown_page = 1;
+                mixed_pages = true;
             }
         }
-        if (dom->hugepages && (page == 0 || unknown_page))
+        if (dom->hugepages && (page == 0 || mixed_pages))
             return;
         if (rest == 0)
             return;
