@@ -88,6 +88,7 @@ set(CMAKE_MAKEFILE_DEPENDS
   "CMakeFiles/3.25.1/CMakeSystem.cmake"
   "CMakeFiles/VerifyGlobs.cmake"
   "CMakeFiles/cmake.verify_globs"
+  "/work/main/tests/CMakeLists.txt"
   )
 
 # The corresponding makefile is:
@@ -102,10 +103,21 @@ set(CMAKE_MAKEFILE_PRODUCTS
   "CMakeFiles/3.25.1/CMakeCCompiler.cmake"
   "CMakeFiles/3.25.1/CMakeCCompiler.cmake"
   "CMakeFiles/CMakeDirectoryInformation.cmake"
+  "tests/CMakeFiles/CMakeDirectoryInformation.cmake"
   )
 
 # Dependency information for all targets:
 set(CMAKE_DEPEND_INFO_FILES
   "CMakeFiles/kvmlint_core.dir/DependInfo.cmake"
   "CMakeFiles/kvmlint.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_catalogue.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_cli.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_corpus.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_cpuset.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_domain.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_golden.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_host.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_output.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_units.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_xml.dir/DependInfo.cmake"
   )

@@ -5,14 +5,39 @@ cmake_policy(SET CMP0009 NEW)
 # KVMLINT_CATALOGUE at CMakeLists.txt:33 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/rules/*.xml")
 set(OLD_GLOB
+  "/work/main/rules/cpu.xml"
+  "/work/main/rules/disk.xml"
   "/work/main/rules/input.xml"
+  "/work/main/rules/memory.xml"
+  "/work/main/rules/network.xml"
+  "/work/main/rules/numa.xml"
+  "/work/main/rules/virtio.xml"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
   file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
 endif()
 
-# KVMLINT_SOURCES at CMakeLists.txt:44 (file)
+# KVMLINT_UNIT_TESTS at tests/CMakeLists.txt:13 (file)
+file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/unit/test_*.c")
+set(OLD_GLOB
+  "/work/main/tests/unit/test_catalogue.c"
+  "/work/main/tests/unit/test_cli.c"
+  "/work/main/tests/unit/test_corpus.c"
+  "/work/main/tests/unit/test_cpuset.c"
+  "/work/main/tests/unit/test_domain.c"
+  "/work/main/tests/unit/test_golden.c"
+  "/work/main/tests/unit/test_host.c"
+  "/work/main/tests/unit/test_output.c"
+  "/work/main/tests/unit/test_units.c"
+  "/work/main/tests/unit/test_xml.c"
+  )
+if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
+  message("-- GLOB mismatch!")
+  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+endif()
+
+# KVMLINT_SOURCES at CMakeLists.txt:47 (file)
 file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/src/*.c")
 set(OLD_GLOB
   "/work/main/src/cli/cli.c"
@@ -23,14 +48,28 @@ set(OLD_GLOB
   "/work/main/src/lint/finding.c"
   "/work/main/src/main.c"
   "/work/main/src/model/cpuset.c"
+  "/work/main/src/model/domain.c"
+  "/work/main/src/model/domain_cpu.c"
+  "/work/main/src/model/domain_devices.c"
+  "/work/main/src/model/domain_memory.c"
+  "/work/main/src/model/domain_meta.c"
+  "/work/main/src/model/domain_query.c"
+  "/work/main/src/model/host.c"
+  "/work/main/src/model/host_caps.c"
+  "/work/main/src/model/host_hwloc.c"
   "/work/main/src/model/units.c"
   "/work/main/src/output/json.c"
   "/work/main/src/output/output.c"
   "/work/main/src/output/text.c"
   "/work/main/src/rules/catalogue.c"
   "/work/main/src/rules/check.c"
+  "/work/main/src/rules/disk.c"
+  "/work/main/src/rules/emulator.c"
+  "/work/main/src/rules/numa.c"
+  "/work/main/src/rules/overcommit.c"
   "/work/main/src/rules/registry.c"
   "/work/main/src/rules/rule_util.c"
+  "/work/main/src/rules/virtio.c"
   "/work/main/src/util/buf.c"
   "/work/main/src/util/mem.c"
   "/work/main/src/xml/doc.c"

@@ -85,8 +85,8 @@ static void load_file(kvl_run *run, const char *file, const char *display, bool 
         kvl_report_at(&sink, "xml-malformed", doc->error_line, doc->error_col, NULL,
                       "not well-formed XML: %s", doc->error);
     } else if (strcmp(root, "domain") != 0) {
-        const xmlNode *r = xmlDocGetRootElement(doc->xml);
-        kvl_report(&sink, "xml-not-domain", r, NULL,
+        kvl_doc_index(doc);
+        kvl_report(&sink, "xml-not-domain", kvl_doc_ref(xmlDocGetRootElement(doc->xml)), NULL,
                    strcmp(root, "capabilities") == 0 || strcmp(root, "topology") == 0
                        ? "host snapshots are passed with --host FILE" : NULL,
                    "root element is <%s>, not <domain>", root);
@@ -101,6 +101,13 @@ static void load_file(kvl_run *run, const char *file, const char *display, bool 
             if (run->findings.v[i].file == index && !run->findings.v[i].domain)
                 run->findings.v[i].domain = kvl_xstrdup(f->domain);
     }
+    /*
+     * Rules read the model and report at element refs, which the source map
+     * resolves without the DOM.  Keeping every DOM of a large run alive
+     * would cost more than parsing (memory growth, page faults), so it goes
+     * now and only the text, the map and the model stay.
+     */
+    kvl_doc_drop_dom(doc);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -184,7 +191,7 @@ static void record_skip(kvl_run *run, const char *rule, const char *reason)
 
 void kvl_run_lint(kvl_run *run)
 {
-    kvl_fleet fleet = { NULL, 0 };
+    kvl_fleet fleet = { NULL, 0, NULL, NULL };
     size_t *file_of = NULL;
 
     fleet.doms = kvl_xcalloc(run->nfiles + 1, sizeof(*fleet.doms));
@@ -203,6 +210,7 @@ void kvl_run_lint(kvl_run *run)
         fleet.doms[fleet.n++] = dom;
     }
 
+    kvl_fleet_totals(&fleet);
     for (size_t d = 0; d < fleet.n; d++) {
         kvl_sink sink = file_sink(run, file_of[d]);
         for (const kvl_check *c = kvl_checks; c->id; c++) {
@@ -223,6 +231,8 @@ void kvl_run_lint(kvl_run *run)
         }
     kvl_findings_sort(&run->findings);
     free(fleet.doms);
+    free(fleet.vcpus_upto);
+    free(fleet.memory_upto);
     free(file_of);
 }
 

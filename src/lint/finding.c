@@ -117,17 +117,17 @@ static void add(kvl_sink *sink, const char *rule, int sev, unsigned line, unsign
     list->n++;
 }
 
-static void add_at_node(kvl_sink *sink, const char *rule, int sev, const xmlNode *node,
+static void add_at_node(kvl_sink *sink, const char *rule, int sev, kvl_ref node,
                         const char *attr, const char *hint, const char *fmt, va_list ap)
 {
     kvl_pos pos = { 0, 0, 0 };
 
     if (node && sink->doc)
-        pos = kvl_doc_pos(sink->doc, node, attr);
+        pos = kvl_doc_ref_pos(sink->doc, node, attr);
     add(sink, rule, sev, pos.line, pos.col, hint, fmt, ap);
 }
 
-void kvl_report(kvl_sink *sink, const char *rule, const xmlNode *node,
+void kvl_report(kvl_sink *sink, const char *rule, kvl_ref node,
                 const char *attr, const char *hint, const char *fmt, ...)
 {
     va_list ap;
@@ -138,7 +138,7 @@ void kvl_report(kvl_sink *sink, const char *rule, const xmlNode *node,
 }
 
 void kvl_report_sev(kvl_sink *sink, const char *rule, kvl_severity sev,
-                    const xmlNode *node, const char *attr, const char *hint,
+                    kvl_ref node, const char *attr, const char *hint,
                     const char *fmt, ...)
 {
     va_list ap;

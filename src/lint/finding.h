@@ -74,19 +74,19 @@ typedef struct kvl_sink {
 } kvl_sink;
 
 /*
- * Report a finding of `rule` at `node` (its attribute `attr` when not NULL;
- * node NULL: no position) with the catalogue's default severity.  `hint` may
+ * Report a finding of `rule` at element `node` (its attribute `attr` when
+ * not NULL; node 0: no position) with the catalogue's default severity.  `hint` may
  * be NULL.  The rule id must be in the catalogue (checked: abort otherwise,
  * since that is a programming error the test suite catches).
  */
-void kvl_report(kvl_sink *sink, const char *rule, const xmlNode *node,
+void kvl_report(kvl_sink *sink, const char *rule, kvl_ref node,
                 const char *attr, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
 /* The same with an explicit severity, for rules whose severity depends on
  * the case (RULES.md: "warning (info if not latency-critical)"). */
 void kvl_report_sev(kvl_sink *sink, const char *rule, kvl_severity sev,
-                    const xmlNode *node, const char *attr, const char *hint,
+                    kvl_ref node, const char *attr, const char *hint,
                     const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 

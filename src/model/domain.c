@@ -48,7 +48,7 @@ void kvl_walk_invalid(kvl_walk *w, const xmlNode *node, const char *attr,
     va_start(ap, fmt);
     kvl_buf_vaddf(&msg, fmt, ap);
     va_end(ap);
-    kvl_report(w->sink, "value-invalid", node, attr, hint, "%s", kvl_buf_str(&msg));
+    kvl_report(w->sink, "value-invalid", kvl_doc_ref(node), attr, hint, "%s", kvl_buf_str(&msg));
     kvl_buf_free(&msg);
 }
 
@@ -210,7 +210,7 @@ static void walk_name(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     if (w->dom->name_node)
         return;
-    w->dom->name_node = node;
+    w->dom->name_node = kvl_doc_ref(node);
     set_text_once(&w->dom->name, node);
 }
 
@@ -226,7 +226,7 @@ static void walk_os(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (dom->os_node)
         return;
-    dom->os_node = node;
+    dom->os_node = kvl_doc_ref(node);
     for (type = node->children; type; type = type->next)
         if (kvl_walk_is_el(type) && strcmp((const char *)type->name, "type") == 0)
             break;
@@ -240,7 +240,7 @@ static void walk_os(kvl_walk *w, const xmlNode *node, void *ctx)
 static void walk_hyperv(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     if (!w->dom->hyperv_node)
-        w->dom->hyperv_node = node;
+        w->dom->hyperv_node = kvl_doc_ref(node);
 }
 
 static const kvl_walk_entry features_table[] = {
@@ -252,7 +252,7 @@ static void walk_features(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     if (w->dom->features_node)
         return;
-    w->dom->features_node = node;
+    w->dom->features_node = kvl_doc_ref(node);
     kvl_walk_children(w, node, features_table, NULL);
 }
 
@@ -287,10 +287,11 @@ kvl_domain *kvl_domain_build(kvl_doc *doc, kvl_sink *sink)
     if (!doc || !doc->xml || !(root = xmlDocGetRootElement(doc->xml)) ||
         !kvl_xml_is(root, "domain"))
         return NULL;
+    kvl_doc_index(doc);         /* element refs for the model (xml/doc.h) */
     w.dom = kvl_xcalloc(1, sizeof(*w.dom));
     w.sink = sink;
     w.dom->doc = doc;
-    w.dom->root = root;
+    w.dom->root = kvl_doc_ref(root);
     w.dom->type = kvl_walk_attr_dup(root, "type");
     w.dom->vcpus = 1;
 

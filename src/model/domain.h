@@ -2,7 +2,8 @@
  * The domain model: a libvirt <domain> as plain C structs, built in one walk
  * of the DOM (domain.c and its domain_*.c parts; DESIGN.md principle 2).
  * Rules read these structs, never the DOM.  Every element the model keeps
- * has its xmlNode pointer, for positions (kvl_doc_pos) and later for edits.
+ * has a kvl_ref to it (xml/doc.h), for positions and later for edits: refs
+ * outlive the DOM, which the engine frees once the model is built.
  *
  * Conventions:
  * - A `has_x` flag says the element or attribute was present and parsed.
@@ -53,20 +54,20 @@ typedef struct kvl_pci_addr {
 /* An entry whose vcpu attribute is missing or invalid is reported and not
  * kept: without it the entry says nothing. */
 typedef struct kvl_vcpupin {
-    const xmlNode *node;
+    kvl_ref node;
     unsigned vcpu;
     hwloc_bitmap_t cpus;            /* NULL if invalid */
 } kvl_vcpupin;
 
 /* Likewise dropped when the iothread attribute is missing or invalid. */
 typedef struct kvl_iothreadpin {
-    const xmlNode *node;
+    kvl_ref node;
     unsigned iothread;
     hwloc_bitmap_t cpus;            /* NULL if invalid */
 } kvl_iothreadpin;
 
 typedef struct kvl_vcpusched {
-    const xmlNode *node;
+    kvl_ref node;
     hwloc_bitmap_t vcpus;           /* the vcpus attribute; NULL absent/invalid */
     char *scheduler;                /* "fifo", "rr", "batch", "idle", "other"; NULL absent/invalid */
     bool has_priority;
@@ -74,26 +75,26 @@ typedef struct kvl_vcpusched {
 } kvl_vcpusched;
 
 typedef struct kvl_distance {
-    const xmlNode *node;            /* <sibling> */
+    kvl_ref node;            /* <sibling> */
     bool has_id, has_value;
     unsigned id, value;
 } kvl_distance;
 
 typedef struct kvl_cell {
-    const xmlNode *node;
+    kvl_ref node;
     bool has_id;
     unsigned id;                    /* without a valid @id: its position, as libvirt numbers cells */
     hwloc_bitmap_t cpus;            /* NULL if absent/invalid (cpus is optional) */
     bool has_memory;
     uint64_t memory_kib;
     char *mem_access;               /* memAccess */
-    const xmlNode *distances_node;  /* <distances>, NULL absent */
+    kvl_ref distances_node;  /* <distances>, 0 absent */
     kvl_distance *distances;        /* its <sibling> entries */
     size_t ndistances, cap_distances;
 } kvl_cell;
 
 typedef struct kvl_memnode {
-    const xmlNode *node;
+    kvl_ref node;
     unsigned cellid;
     bool has_cellid;
     char *mode;                     /* "strict" when absent (libvirt's default); NULL invalid */
@@ -101,9 +102,10 @@ typedef struct kvl_memnode {
 } kvl_memnode;
 
 typedef struct kvl_hugepage {
-    const xmlNode *node;
+    kvl_ref node;
     uint64_t size_kib;              /* 0: missing or invalid (reported: libvirt requires it) */
     hwloc_bitmap_t nodeset;         /* guest cells; NULL: all (or invalid, reported) */
+    bool has_nodeset;               /* the nodeset attribute is present (valid or not) */
 } kvl_hugepage;
 
 /* The elements of <iotune>, in this order in kvl_disk.iotune[]. */
@@ -123,9 +125,9 @@ typedef enum kvl_iotune_key {
 const char *kvl_iotune_name(kvl_iotune_key key);
 
 typedef struct kvl_disk {
-    const xmlNode *node;
-    const xmlNode *target_node, *driver_node, *address_node, *source_node;
-    const xmlNode *iotune_node, *boot_node;
+    kvl_ref node;
+    kvl_ref target_node, driver_node, address_node, source_node;
+    kvl_ref iotune_node, boot_node;
     char *type;                     /* disk@type: file, block, network, volume, dir, nvme, vhostuser */
     char *device;                   /* disk@device; NULL means "disk" */
     char *bus;                      /* target@bus as written, or NULL (see kvl_disk_bus) */
@@ -149,7 +151,7 @@ typedef struct kvl_disk {
 } kvl_disk;
 
 typedef struct kvl_controller {
-    const xmlNode *node;
+    kvl_ref node;
     char *type;                     /* scsi, virtio-serial, pci, usb, ... */
     bool has_index;                 /* false: @index absent or invalid */
     unsigned index;                 /* without @index: the lowest unused of its type, as libvirt assigns */
@@ -157,8 +159,8 @@ typedef struct kvl_controller {
 } kvl_controller;
 
 typedef struct kvl_iface {
-    const xmlNode *node;
-    const xmlNode *model_node, *driver_node;
+    kvl_ref node;
+    kvl_ref model_node, driver_node;
     char *type;                     /* network, bridge, direct, ethernet, hostdev, user, vhostuser, ... */
     char *model;                    /* model@type */
     char *driver_name;              /* driver@name: qemu, vhost, vfio, kvm */
@@ -171,14 +173,14 @@ typedef struct kvl_iface {
 } kvl_iface;
 
 typedef struct kvl_hostdev {
-    const xmlNode *node;
+    kvl_ref node;
     char *mode, *type;              /* subsystem / pci, as written */
     bool has_pci_address;           /* type='pci' with a valid <source><address> */
     unsigned domain, bus, slot, function;
 } kvl_hostdev;
 
 typedef struct kvl_memdev {
-    const xmlNode *node;
+    kvl_ref node;
     char *model;                    /* dimm, nvdimm, virtio-mem, ... */
     bool has_size;
     uint64_t size_kib;              /* target/size */
@@ -188,29 +190,29 @@ typedef struct kvl_memdev {
 
 typedef struct kvl_domain {
     kvl_doc *doc;                   /* borrowed */
-    const xmlNode *root;
+    kvl_ref root;
 
     char *type;                     /* domain@type: kvm, qemu, lxc, ... */
     char *name, *uuid;
     char *os_type;                  /* <os><type> text: hvm, ... */
     char *arch, *machine;           /* os/type@arch, @machine */
-    const xmlNode *name_node, *os_node;
+    kvl_ref name_node, os_node;
 
     /* <memory>, <currentMemory>, <maxMemory> */
-    const xmlNode *memory_node;
+    kvl_ref memory_node;
     bool has_memory;
     uint64_t memory_kib;
-    const xmlNode *current_memory_node;
+    kvl_ref current_memory_node;
     bool has_current_memory;
     uint64_t current_memory_kib;
-    const xmlNode *max_memory_node;
+    kvl_ref max_memory_node;
     bool has_max_memory;
     uint64_t max_memory_kib;
     bool has_max_memory_slots;
     unsigned max_memory_slots;      /* maxMemory@slots */
 
     /* <vcpu> */
-    const xmlNode *vcpu_node;
+    kvl_ref vcpu_node;
     bool has_vcpus;
     unsigned vcpus;                 /* the maximum (element text); 1 when <vcpu>
                                        is absent (libvirt's default), 0 when invalid
@@ -221,7 +223,7 @@ typedef struct kvl_domain {
     hwloc_bitmap_t vcpu_cpuset;     /* <vcpu cpuset>, NULL absent */
 
     /* <iothreads>, <iothreadids> */
-    const xmlNode *iothreads_node, *iothreadids_node;
+    kvl_ref iothreads_node, iothreadids_node;
     unsigned iothreads;             /* count (max of <iothreads> and ids given) */
     unsigned *iothread_ids;         /* the valid <iothread id>s in document order,
                                        then the lowest unused ids up to the count,
@@ -229,10 +231,10 @@ typedef struct kvl_domain {
     size_t niothread_ids;
 
     /* <cputune> */
-    const xmlNode *cputune_node;
+    kvl_ref cputune_node;
     kvl_vcpupin *vcpupins;
     size_t nvcpupins, cap_vcpupins;
-    const xmlNode *emulatorpin_node;
+    kvl_ref emulatorpin_node;
     hwloc_bitmap_t emulatorpin;     /* NULL absent/invalid */
     kvl_iothreadpin *iothreadpins;
     size_t niothreadpins, cap_iothreadpins;
@@ -243,21 +245,21 @@ typedef struct kvl_domain {
     const kvl_vcpupin **vcpupin_of;
 
     /* <cpu> */
-    const xmlNode *cpu_node;
+    kvl_ref cpu_node;
     char *cpu_mode;                 /* as written; NULL absent (libvirt: custom) */
     char *cpu_model;                /* <model> text; NULL absent or empty */
-    const xmlNode *topology_node;
+    kvl_ref topology_node;
     bool has_topology;
     /* Each attribute 1 when absent (or invalid, reported).  Without
      * <topology> (RULES.md "Missing topology"): sockets = vcpus, rest 1. */
     unsigned sockets, dies, clusters, cores, threads;
-    const xmlNode *numa_node;       /* <cpu><numa> */
+    kvl_ref numa_node;       /* <cpu><numa> */
     kvl_cell *cells;
     size_t ncells, cap_cells;
 
     /* <numatune> */
-    const xmlNode *numatune_node;
-    const xmlNode *numa_memory_node;    /* <numatune><memory> */
+    kvl_ref numatune_node;
+    kvl_ref numa_memory_node;    /* <numatune><memory> */
     char *numa_mode;                /* "strict" when mode absent (libvirt's default);
                                        NULL when <memory> is absent or mode invalid
                                        (then numa_memory_node tells them apart) */
@@ -267,8 +269,8 @@ typedef struct kvl_domain {
     size_t nmemnodes, cap_memnodes;
 
     /* <memoryBacking> */
-    const xmlNode *membacking_node;
-    const xmlNode *hugepages_node;
+    kvl_ref membacking_node;
+    kvl_ref hugepages_node;
     bool hugepages;
     kvl_hugepage *pages;            /* <hugepages><page> */
     size_t npages, cap_pages;
@@ -276,15 +278,15 @@ typedef struct kvl_domain {
     char *mem_source_type, *mem_access_mode, *mem_allocation_mode;
 
     /* <memtune> */
-    const xmlNode *memtune_node;
-    const xmlNode *hard_limit_node, *soft_limit_node, *swap_hard_limit_node,
-        *min_guarantee_node;
+    kvl_ref memtune_node;
+    kvl_ref hard_limit_node, soft_limit_node, swap_hard_limit_node,
+        min_guarantee_node;
     bool has_hard_limit, has_soft_limit, has_swap_hard_limit, has_min_guarantee;
     uint64_t hard_limit_kib, soft_limit_kib, swap_hard_limit_kib, min_guarantee_kib;
 
     /* <features> */
-    const xmlNode *features_node;
-    const xmlNode *hyperv_node;     /* <features><hyperv>, NULL absent */
+    kvl_ref features_node;
+    kvl_ref hyperv_node;     /* <features><hyperv>, 0 absent */
 
     /* <devices> */
     kvl_disk *disks;
@@ -308,7 +310,7 @@ typedef struct kvl_domain {
      * Unknown annotations, and hot-disk targets naming no disk, are reported
      * as value-invalid.
      */
-    const xmlNode *meta_node;       /* <kvmlint:hints>, NULL absent */
+    kvl_ref meta_node;       /* <kvmlint:hints>, 0 absent */
     bool meta_critical;             /* <kvmlint:critical/> */
     bool meta_windows;              /* <kvmlint:windows/> */
     char *os_id;                    /* libosinfo <libosinfo:os id='...'/> */
@@ -349,16 +351,16 @@ const kvl_vcpupin *kvl_domain_vcpupin(const kvl_domain *dom, unsigned vcpu);
  * (may be NULL) is set to the element that pins it, or NULL.
  */
 hwloc_const_bitmap_t kvl_domain_vcpu_pin(const kvl_domain *dom, unsigned vcpu,
-                                         const xmlNode **node);
+                                         kvl_ref *node);
 
 /* Effective pinning of the emulator threads: emulatorpin, else <vcpu cpuset>,
  * else NULL (all host CPUs). */
-hwloc_const_bitmap_t kvl_domain_emulator_pin(const kvl_domain *dom, const xmlNode **node);
+hwloc_const_bitmap_t kvl_domain_emulator_pin(const kvl_domain *dom, kvl_ref *node);
 
 /* Effective pinning of IOThread `id`: its iothreadpin, else <vcpu cpuset>,
  * else NULL (all host CPUs). */
 hwloc_const_bitmap_t kvl_domain_iothread_pin(const kvl_domain *dom, unsigned id,
-                                             const xmlNode **node);
+                                             kvl_ref *node);
 
 /* vcpu placement='auto': numad places the VM at start. */
 bool kvl_domain_placement_auto(const kvl_domain *dom);

@@ -28,7 +28,7 @@ void kvl_walk_vcpu(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (dom->vcpu_node)
         return;
-    dom->vcpu_node = node;
+    dom->vcpu_node = kvl_doc_ref(node);
     if (kvl_walk_uint_text(w, node, 1, KVL_VCPUS_MAX, &n) == 1) {
         dom->has_vcpus = true;
         dom->vcpus = n;
@@ -49,7 +49,7 @@ void kvl_walk_iothreads(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (w->dom->iothreads_node)
         return;
-    w->dom->iothreads_node = node;
+    w->dom->iothreads_node = kvl_doc_ref(node);
     if (kvl_walk_uint_text(w, node, 0, KVL_VCPUS_MAX, &n) == 1)
         w->dom->iothreads = n;
 }
@@ -99,7 +99,7 @@ void kvl_walk_iothreadids(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (w->dom->iothreadids_node)
         return;
-    w->dom->iothreadids_node = node;
+    w->dom->iothreadids_node = kvl_doc_ref(node);
     kvl_walk_children(w, node, iothreadids_table, &cap);
 }
 
@@ -158,7 +158,7 @@ static void walk_vcpupin(kvl_walk *w, const xmlNode *node, void *ctx)
         return;
     }
     KVL_GROW(dom->vcpupins, dom->nvcpupins, dom->cap_vcpupins);
-    dom->vcpupins[dom->nvcpupins].node = node;
+    dom->vcpupins[dom->nvcpupins].node = kvl_doc_ref(node);
     dom->vcpupins[dom->nvcpupins].vcpu = vcpu;
     dom->vcpupins[dom->nvcpupins].cpus = cpus;
     dom->nvcpupins++;
@@ -170,7 +170,7 @@ static void walk_emulatorpin(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (dom->emulatorpin_node)
         return;
-    dom->emulatorpin_node = node;
+    dom->emulatorpin_node = kvl_doc_ref(node);
     if (kvl_walk_set_attr(w, node, "cpuset", "cpuset", &dom->emulatorpin) == 0)
         kvl_walk_missing(w, node, "cpuset");
 }
@@ -192,7 +192,7 @@ static void walk_iothreadpin(kvl_walk *w, const xmlNode *node, void *ctx)
         return;
     }
     KVL_GROW(dom->iothreadpins, dom->niothreadpins, dom->cap_iothreadpins);
-    dom->iothreadpins[dom->niothreadpins].node = node;
+    dom->iothreadpins[dom->niothreadpins].node = kvl_doc_ref(node);
     dom->iothreadpins[dom->niothreadpins].iothread = id;
     dom->iothreadpins[dom->niothreadpins].cpus = cpus;
     dom->niothreadpins++;
@@ -207,7 +207,7 @@ static void walk_vcpusched(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(dom->vcpuscheds, dom->nvcpuscheds, dom->cap_vcpuscheds);
     s = &dom->vcpuscheds[dom->nvcpuscheds++];
-    s->node = node;
+    s->node = kvl_doc_ref(node);
     if (kvl_walk_set_attr(w, node, "vcpus", "cpuset", &s->vcpus) == 0)
         kvl_walk_missing(w, node, "vcpus");
     if (kvl_walk_enum_attr(w, node, "scheduler", sched_values, &s->scheduler) == 0)
@@ -234,7 +234,7 @@ void kvl_walk_cputune(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     if (w->dom->cputune_node)
         return;
-    w->dom->cputune_node = node;
+    w->dom->cputune_node = kvl_doc_ref(node);
     kvl_walk_children(w, node, cputune_table, NULL);
 }
 
@@ -267,7 +267,7 @@ static void walk_topology(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (dom->topology_node)
         return;
-    dom->topology_node = node;
+    dom->topology_node = kvl_doc_ref(node);
     dom->has_topology = true;
     topology_attr(w, node, "sockets", &dom->sockets);
     topology_attr(w, node, "dies", &dom->dies);
@@ -284,7 +284,7 @@ static void walk_sibling(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(cell->distances, cell->ndistances, cell->cap_distances);
     d = &cell->distances[cell->ndistances++];
-    d->node = node;
+    d->node = kvl_doc_ref(node);
     rc = kvl_walk_uint_attr(w, node, "id", 0, UINT32_MAX, &d->id);
     if (rc == 0)
         kvl_walk_missing(w, node, "id");
@@ -306,7 +306,7 @@ static void walk_distances(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (cell->distances_node)
         return;
-    cell->distances_node = node;
+    cell->distances_node = kvl_doc_ref(node);
     kvl_walk_children(w, node, distances_table, cell);
 }
 
@@ -323,7 +323,7 @@ static void walk_cell(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(dom->cells, dom->ncells, dom->cap_cells);
     cell = &dom->cells[dom->ncells];
-    cell->node = node;
+    cell->node = kvl_doc_ref(node);
     cell->id = (unsigned)dom->ncells;
     dom->ncells++;
     cell->has_id = kvl_walk_uint_attr(w, node, "id", 0, UINT32_MAX, &cell->id) == 1;
@@ -345,7 +345,7 @@ static void walk_numa(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     if (w->dom->numa_node)
         return;
-    w->dom->numa_node = node;
+    w->dom->numa_node = kvl_doc_ref(node);
     kvl_walk_children(w, node, numa_table, NULL);
 }
 
@@ -360,7 +360,7 @@ void kvl_walk_cpu(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     if (w->dom->cpu_node)
         return;
-    w->dom->cpu_node = node;
+    w->dom->cpu_node = kvl_doc_ref(node);
     w->dom->cpu_mode = kvl_walk_attr_dup(node, "mode");
     kvl_walk_children(w, node, cpu_table, NULL);
 }

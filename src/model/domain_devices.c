@@ -63,7 +63,7 @@ static void walk_disk_driver(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (d->driver_node)
         return;
-    d->driver_node = node;
+    d->driver_node = kvl_doc_ref(node);
     d->driver_name = kvl_walk_attr_dup(node, "name");
     d->driver_type = kvl_walk_attr_dup(node, "type");
     d->cache = kvl_walk_attr_dup(node, "cache");
@@ -81,7 +81,7 @@ static void walk_disk_source(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (d->source_node)
         return;
-    d->source_node = node;
+    d->source_node = kvl_doc_ref(node);
     for (const char *const *n = names; *n && !d->source; n++)
         d->source = kvl_walk_attr_dup(node, *n);
     if (!d->source && (volume = kvl_xml_attr(node, "volume"))) {
@@ -98,7 +98,7 @@ static void walk_disk_target(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (d->target_node)
         return;
-    d->target_node = node;
+    d->target_node = kvl_doc_ref(node);
     d->target = kvl_walk_attr_dup(node, "dev");
     d->bus = kvl_walk_attr_dup(node, "bus");
 }
@@ -119,7 +119,7 @@ static void walk_disk_boot(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (d->boot_node)
         return;
-    d->boot_node = node;
+    d->boot_node = kvl_doc_ref(node);
     if (kvl_walk_uint_attr(w, node, "order", 1, UINT32_MAX, &d->boot_order) == 0)
         kvl_walk_missing(w, node, "order");
 }
@@ -130,7 +130,7 @@ static void walk_disk_address(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (d->address_node)
         return;
-    d->address_node = node;
+    d->address_node = kvl_doc_ref(node);
     d->address_type = kvl_walk_attr_dup(node, "type");
     kvl_walk_uint_attr(w, node, "controller", 0, UINT32_MAX, &d->address_controller);
 }
@@ -158,7 +158,7 @@ static void walk_disk_iotune(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (d->iotune_node)
         return;
-    d->iotune_node = node;
+    d->iotune_node = kvl_doc_ref(node);
     for (const xmlNode *c = node->children; c; c = c->next) {
         const char *why = NULL;
         unsigned key;
@@ -210,7 +210,7 @@ static void walk_disk(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(dom->disks, dom->ndisks, dom->cap_disks);
     d = &dom->disks[dom->ndisks++];
-    d->node = node;
+    d->node = kvl_doc_ref(node);
     d->type = kvl_walk_attr_dup(node, "type");
     d->device = kvl_walk_attr_dup(node, "device");
     kvl_walk_children(w, node, disk_table, d);
@@ -225,7 +225,7 @@ static void walk_controller(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(dom->controllers, dom->ncontrollers, dom->cap_controllers);
     c = &dom->controllers[dom->ncontrollers++];
-    c->node = node;
+    c->node = kvl_doc_ref(node);
     c->type = kvl_walk_attr_dup(node, "type");
     c->has_index = kvl_walk_uint_attr(w, node, "index", 0, UINT32_MAX, &c->index) == 1;
     c->model = kvl_walk_attr_dup(node, "model");
@@ -283,7 +283,7 @@ static void walk_iface_model(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (f->model_node)
         return;
-    f->model_node = node;
+    f->model_node = kvl_doc_ref(node);
     f->model = kvl_walk_attr_dup(node, "type");
 }
 
@@ -293,7 +293,7 @@ static void walk_iface_driver(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (f->driver_node)
         return;
-    f->driver_node = node;
+    f->driver_node = kvl_doc_ref(node);
     f->driver_name = kvl_walk_attr_dup(node, "name");
     f->has_queues = kvl_walk_uint_attr(w, node, "queues", 0, UINT32_MAX, &f->queues) == 1;
 }
@@ -339,7 +339,7 @@ static void walk_interface(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(dom->ifaces, dom->nifaces, dom->cap_ifaces);
     f = &dom->ifaces[dom->nifaces++];
-    f->node = node;
+    f->node = kvl_doc_ref(node);
     f->type = kvl_walk_attr_dup(node, "type");
     kvl_walk_children(w, node, iface_table, f);
 }
@@ -354,7 +354,7 @@ static void walk_hostdev(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(dom->hostdevs, dom->nhostdevs, dom->cap_hostdevs);
     h = &dom->hostdevs[dom->nhostdevs++];
-    h->node = node;
+    h->node = kvl_doc_ref(node);
     h->mode = kvl_walk_attr_dup(node, "mode");
     h->type = kvl_walk_attr_dup(node, "type");
     if (h->type && strcmp(h->type, "pci") == 0 && (src = child_el(node, "source")) &&
@@ -403,7 +403,7 @@ static void walk_memdev(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(dom->memdevs, dom->nmemdevs, dom->cap_memdevs);
     m = &dom->memdevs[dom->nmemdevs++];
-    m->node = node;
+    m->node = kvl_doc_ref(node);
     m->model = kvl_walk_attr_dup(node, "model");
     if ((target = child_el(node, "target")))
         kvl_walk_children(w, target, memdev_target_table, m);

@@ -24,7 +24,7 @@ void kvl_walk_memory(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (dom->memory_node)
         return;
-    dom->memory_node = node;
+    dom->memory_node = kvl_doc_ref(node);
     dom->has_memory = kvl_walk_size(w, node, NULL, "unit", &dom->memory_kib) == 1;
 }
 
@@ -34,7 +34,7 @@ void kvl_walk_current_memory(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (dom->current_memory_node)
         return;
-    dom->current_memory_node = node;
+    dom->current_memory_node = kvl_doc_ref(node);
     dom->has_current_memory =
         kvl_walk_size(w, node, NULL, "unit", &dom->current_memory_kib) == 1;
 }
@@ -45,7 +45,7 @@ void kvl_walk_max_memory(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (dom->max_memory_node)
         return;
-    dom->max_memory_node = node;
+    dom->max_memory_node = kvl_doc_ref(node);
     dom->has_max_memory = kvl_walk_size(w, node, NULL, "unit", &dom->max_memory_kib) == 1;
     dom->has_max_memory_slots =
         kvl_walk_uint_attr(w, node, "slots", 0, UINT32_MAX, &dom->max_memory_slots) == 1;
@@ -59,7 +59,7 @@ static void walk_numa_memory(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (dom->numa_memory_node)
         return;
-    dom->numa_memory_node = node;
+    dom->numa_memory_node = kvl_doc_ref(node);
     if (kvl_walk_enum_attr(w, node, "mode", numa_modes, &dom->numa_mode) == 0)
         dom->numa_mode = kvl_xstrdup("strict");
     kvl_walk_enum_attr(w, node, "placement", placement_values, &dom->numa_placement);
@@ -74,7 +74,7 @@ static void walk_memnode(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(dom->memnodes, dom->nmemnodes, dom->cap_memnodes);
     m = &dom->memnodes[dom->nmemnodes++];
-    m->node = node;
+    m->node = kvl_doc_ref(node);
     rc = kvl_walk_uint_attr(w, node, "cellid", 0, UINT32_MAX, &m->cellid);
     if (rc == 0)
         kvl_walk_missing(w, node, "cellid");
@@ -95,7 +95,7 @@ void kvl_walk_numatune(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     if (w->dom->numatune_node)
         return;
-    w->dom->numatune_node = node;
+    w->dom->numatune_node = kvl_doc_ref(node);
     kvl_walk_children(w, node, numatune_table, NULL);
 }
 
@@ -109,13 +109,14 @@ static void walk_page(kvl_walk *w, const xmlNode *node, void *ctx)
 
     KVL_GROW(dom->pages, dom->npages, dom->cap_pages);
     p = &dom->pages[dom->npages++];
-    p->node = node;
+    p->node = kvl_doc_ref(node);
     rc = kvl_walk_size(w, node, "size", "unit", &p->size_kib);
     if (rc == 0)
         kvl_walk_missing(w, node, "size");
     else if (rc == 1 && p->size_kib == 0)
         kvl_walk_bad_value(w, node, "size", "size", kvl_xml_attr(node, "size"),
                            "a page size cannot be zero", NULL);
+    p->has_nodeset = kvl_xml_attr(node, "nodeset") != NULL;
     kvl_walk_set_attr(w, node, "nodeset", "nodeset", &p->nodeset);
 }
 
@@ -130,7 +131,7 @@ static void walk_hugepages(kvl_walk *w, const xmlNode *node, void *ctx)
 
     if (dom->hugepages_node)
         return;
-    dom->hugepages_node = node;
+    dom->hugepages_node = kvl_doc_ref(node);
     dom->hugepages = true;
     kvl_walk_children(w, node, hugepages_table, NULL);
 }
@@ -177,18 +178,18 @@ void kvl_walk_memory_backing(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     if (w->dom->membacking_node)
         return;
-    w->dom->membacking_node = node;
+    w->dom->membacking_node = kvl_doc_ref(node);
     kvl_walk_children(w, node, membacking_table, NULL);
 }
 
 /* ---- <memtune> ---- */
 
-static void memtune_size(kvl_walk *w, const xmlNode *node, const xmlNode **slot,
+static void memtune_size(kvl_walk *w, const xmlNode *node, kvl_ref *slot,
                          bool *has, uint64_t *kib)
 {
     if (*slot)
         return;
-    *slot = node;
+    *slot = kvl_doc_ref(node);
     *has = kvl_walk_size(w, node, NULL, "unit", kib) == 1;
 }
 
@@ -234,7 +235,7 @@ void kvl_walk_memtune(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     if (w->dom->memtune_node)
         return;
-    w->dom->memtune_node = node;
+    w->dom->memtune_node = kvl_doc_ref(node);
     kvl_walk_children(w, node, memtune_table, NULL);
 }
 

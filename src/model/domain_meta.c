@@ -97,7 +97,7 @@ void kvl_walk_metadata(kvl_walk *w, const xmlNode *node, void *ctx)
                                  prefix(c), colon(c), (const char *)c->name);
                 continue;
             }
-            w->dom->meta_node = c;
+            w->dom->meta_node = kvl_doc_ref(c);
             walk_hints(w, c);
         } else if (in_ns(c, KVL_LIBOSINFO_XMLNS) && !seen_osinfo) {
             seen_osinfo = true;

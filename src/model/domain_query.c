@@ -70,7 +70,7 @@ bool kvl_domain_placement_auto(const kvl_domain *dom)
 }
 
 /* <vcpu cpuset> as libvirt applies it: ignored under placement='auto'. */
-static hwloc_const_bitmap_t vcpu_cpuset(const kvl_domain *dom, const xmlNode **node)
+static hwloc_const_bitmap_t vcpu_cpuset(const kvl_domain *dom, kvl_ref *node)
 {
     if (!dom->vcpu_cpuset || kvl_domain_placement_auto(dom))
         return NULL;
@@ -80,12 +80,12 @@ static hwloc_const_bitmap_t vcpu_cpuset(const kvl_domain *dom, const xmlNode **n
 }
 
 hwloc_const_bitmap_t kvl_domain_vcpu_pin(const kvl_domain *dom, unsigned vcpu,
-                                         const xmlNode **node)
+                                         kvl_ref *node)
 {
     const kvl_vcpupin *pin = kvl_domain_vcpupin(dom, vcpu);
 
     if (node)
-        *node = NULL;
+        *node = 0;
     if (pin && pin->cpus) {
         if (node)
             *node = pin->node;
@@ -94,10 +94,10 @@ hwloc_const_bitmap_t kvl_domain_vcpu_pin(const kvl_domain *dom, unsigned vcpu,
     return vcpu_cpuset(dom, node);
 }
 
-hwloc_const_bitmap_t kvl_domain_emulator_pin(const kvl_domain *dom, const xmlNode **node)
+hwloc_const_bitmap_t kvl_domain_emulator_pin(const kvl_domain *dom, kvl_ref *node)
 {
     if (node)
-        *node = NULL;
+        *node = 0;
     if (dom->emulatorpin) {
         if (node)
             *node = dom->emulatorpin_node;
@@ -107,10 +107,10 @@ hwloc_const_bitmap_t kvl_domain_emulator_pin(const kvl_domain *dom, const xmlNod
 }
 
 hwloc_const_bitmap_t kvl_domain_iothread_pin(const kvl_domain *dom, unsigned id,
-                                             const xmlNode **node)
+                                             kvl_ref *node)
 {
     if (node)
-        *node = NULL;
+        *node = 0;
     for (size_t i = 0; i < dom->niothreadpins; i++) {
         const kvl_iothreadpin *p = &dom->iothreadpins[i];
 
@@ -259,7 +259,7 @@ const kvl_controller *kvl_domain_controller(const kvl_domain *dom, const char *t
 uint64_t kvl_domain_default_page_kib(const kvl_domain *dom)
 {
     for (size_t i = 0; i < dom->npages; i++)
-        if (!kvl_xml_attr(dom->pages[i].node, "nodeset"))
+        if (!dom->pages[i].has_nodeset)
             return dom->pages[i].size_kib;
     return 0;
 }

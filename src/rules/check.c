@@ -1,6 +1,7 @@
 /* Shared plumbing for built-in checks: skips, host prerequisites, defaults. */
 #include "rules/check.h"
 
+#include "util/mem.h"
 #include "util/banned.h"
 
 void kvl_config_init(kvl_config *cfg)
@@ -39,4 +40,21 @@ bool kvl_need_host_memory(kvl_check_ctx *ctx)
         return false;
     }
     return true;
+}
+
+void kvl_fleet_totals(kvl_fleet *fleet)
+{
+    uint64_t vcpus = 0, memory = 0;
+
+    fleet->vcpus_upto = kvl_xcalloc(fleet->n + 1, sizeof(*fleet->vcpus_upto));
+    fleet->memory_upto = kvl_xcalloc(fleet->n + 1, sizeof(*fleet->memory_upto));
+    for (size_t i = 0; i < fleet->n; i++) {
+        uint64_t kib;
+
+        vcpus += fleet->doms[i]->vcpus;     /* 0 when unreadable */
+        if (kvl_domain_effective_memory(fleet->doms[i], &kib))
+            memory += kib;
+        fleet->vcpus_upto[i] = vcpus;
+        fleet->memory_upto[i] = memory;
+    }
 }

@@ -27,11 +27,21 @@ typedef struct kvl_config {
 
 void kvl_config_init(kvl_config *cfg);
 
-/* All in-scope domains of one run against one host, in stable (path) order. */
+/*
+ * All in-scope domains of one run against one host, in stable (path) order,
+ * with running totals computed once by the engine so that fleet-wide rules
+ * stay linear: vcpus_upto[i] is the sum of <vcpu> over doms[0..i] and
+ * memory_upto[i] the sum of effective memory (unknown amounts add 0).
+ */
 typedef struct kvl_fleet {
     const kvl_domain **doms;
     size_t n;
+    uint64_t *vcpus_upto;
+    uint64_t *memory_upto;
 } kvl_fleet;
+
+/* Fill the running totals of a fleet whose doms/n are set. */
+void kvl_fleet_totals(kvl_fleet *fleet);
 
 typedef struct kvl_check_ctx {
     const kvl_domain *dom;

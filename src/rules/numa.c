@@ -21,7 +21,7 @@
 void kvl_check_numa_pin_cross_node(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
-    const xmlNode *where = NULL;
+    kvl_ref where = 0;
     hwloc_bitmap_t nodes, vcpus;
     bool any_pin = false;
     unsigned n;
@@ -37,7 +37,7 @@ void kvl_check_numa_pin_cross_node(kvl_check_ctx *ctx)
     nodes = hwloc_bitmap_alloc();
     vcpus = hwloc_bitmap_alloc();
     for (unsigned v = 0; v < n; v++) {
-        const xmlNode *from = NULL;
+        kvl_ref from = 0;
         hwloc_const_bitmap_t pin = kvl_ru_vcpu_pin(dom, ctx->host, v, &from);
         hwloc_bitmap_t on;
 
@@ -131,7 +131,7 @@ void kvl_check_numa_vm_wider_than_node(kvl_check_ctx *ctx)
     const char *cells;
     const char *hint = "give the guest NUMA cells mapped onto host nodes, or shrink it to fit one node";
     const char *skip = NULL;
-    const xmlNode *where;
+    kvl_ref where;
 
     if (dom->ncells >= 2)
         return;
@@ -241,7 +241,7 @@ void kvl_check_numa_memory_binding(kvl_check_ctx *ctx)
 
     if (!dom->numa_mode) {
         hwloc_bitmap_t loose = cells_without_memnode(dom);
-        const xmlNode *where = dom->numatune_node ? dom->numatune_node : dom->memory_node;
+        kvl_ref where = dom->numatune_node ? dom->numatune_node : dom->memory_node;
         char *list = kvl_ru_set_str(nodes);
 
         if (!where)

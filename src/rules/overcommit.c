@@ -34,47 +34,23 @@ static char *fleet_phrase(const kvl_fleet *fleet)
     return kvl_xasprintf("the %zu domains of this run", fleet->n);
 }
 
-typedef bool (*amount_fn)(const kvl_domain *dom, uint64_t *amount);
-
 /*
- * Index of the domain at which the running sum of `fn` over the fleet first
- * exceeds `limit`, or fleet->n when it never does; *total gets the sum over
- * the whole fleet.  Domains whose amount is unknown add nothing.
+ * Does the running total `upto` (see kvl_fleet) first exceed `limit` at
+ * domain `index`?  *total gets the sum over the whole fleet.
  */
-static size_t fleet_crossing(const kvl_fleet *fleet, amount_fn fn, double limit,
-                             uint64_t *total)
+static bool fleet_crosses_at(const kvl_fleet *fleet, const uint64_t *upto, size_t index,
+                             double limit, uint64_t *total)
 {
-    size_t at = fleet->n;
-
-    *total = 0;
-    for (size_t i = 0; i < fleet->n; i++) {
-        uint64_t a;
-
-        if (!fn(fleet->doms[i], &a))
-            continue;
-        *total += a;
-        if (at == fleet->n && (double)*total > limit)
-            at = i;
-    }
-    return at;
+    *total = fleet->n ? upto[fleet->n - 1] : 0;
+    return (double)upto[index] > limit && (index == 0 || (double)upto[index - 1] <= limit);
 }
 
 /* ---- cpu-overcommit ---- */
 
-static bool vcpus_amount(const kvl_domain *dom, uint64_t *amount)
-{
-    unsigned n;
-
-    if (!kvl_ru_vcpus(dom, &n))
-        return false;
-    *amount = n;
-    return true;
-}
-
 void kvl_check_cpu_overcommit(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
-    const xmlNode *where = dom->vcpu_node ? dom->vcpu_node : dom->root;
+    kvl_ref where = dom->vcpu_node ? dom->vcpu_node : dom->root;
     unsigned ncpus, n;
     uint64_t total;
     double limit;
@@ -95,7 +71,7 @@ void kvl_check_cpu_overcommit(kvl_check_ctx *ctx)
                    "%u vCPUs exceed the %u logical CPUs of the host", n, ncpus);
 
     limit = ctx->cfg->cpu_overcommit_ratio * ncpus;
-    if (fleet_crossing(ctx->fleet, vcpus_amount, limit, &total) == ctx->index) {
+    if (fleet_crosses_at(ctx->fleet, ctx->fleet->vcpus_upto, ctx->index, limit, &total)) {
         char *who = fleet_phrase(ctx->fleet);
 
         kvl_report(ctx->sink, ctx->rule, where, NULL,
@@ -109,11 +85,6 @@ void kvl_check_cpu_overcommit(kvl_check_ctx *ctx)
 
 /* ---- mem-overcommit ---- */
 
-static bool memory_amount(const kvl_domain *dom, uint64_t *amount)
-{
-    return kvl_domain_effective_memory(dom, amount);
-}
-
 void kvl_check_mem_overcommit(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
@@ -124,7 +95,7 @@ void kvl_check_mem_overcommit(kvl_check_ctx *ctx)
         return;
     kvl_host_total_memory(ctx->host, &host_kib);
     limit = host_kib > ctx->cfg->host_reserve_kib ? host_kib - ctx->cfg->host_reserve_kib : 0;
-    if (fleet_crossing(ctx->fleet, memory_amount, (double)limit, &total) != ctx->index)
+    if (!fleet_crosses_at(ctx->fleet, ctx->fleet->memory_upto, ctx->index, (double)limit, &total))
         return;
 
     /* Hugepage-backed or locked memory cannot be swapped or reclaimed: the
@@ -156,7 +127,7 @@ void kvl_check_mem_overcommit(kvl_check_ctx *ctx)
 /* Memory of one VM that a strict/restrictive binding ties to host nodes. */
 typedef struct binding {
     const kvl_domain *dom;
-    const xmlNode *node;            /* <numatune><memory> or <memnode> */
+    kvl_ref node;            /* <numatune><memory> or <memnode> */
     hwloc_const_bitmap_t nodeset;
     const char *mode;
     bool is_cell;
@@ -392,7 +363,7 @@ static void shared_single_cpus(kvl_check_ctx *ctx)
     if (!kvl_ru_vcpus(dom, &n))
         n = 0;
     for (unsigned v = 0; v < n; v++) {
-        const xmlNode *node = NULL;
+        kvl_ref node = 0;
         hwloc_const_bitmap_t pin = kvl_domain_vcpu_pin(dom, v, &node);
         int cpu;
 
@@ -533,14 +504,14 @@ static void shared_with_fleet(kvl_check_ctx *ctx)
 
         if (!hwloc_bitmap_iszero(shared)) {
             hwloc_bitmap_t vcpus = hwloc_bitmap_alloc();
-            const xmlNode *where = NULL;
+            kvl_ref where = 0;
             char *cpus, *who, *theirs;
             unsigned n;
 
             if (!kvl_ru_vcpus(dom, &n))
                 n = 0;
             for (unsigned v = 0; v < n; v++) {
-                const xmlNode *node = NULL;
+                kvl_ref node = 0;
                 hwloc_const_bitmap_t pin = kvl_ru_vcpu_pin(dom, host, v, &node);
 
                 if (pin && hwloc_bitmap_intersects(pin, shared)) {

@@ -37,9 +37,9 @@ bool kvl_ru_covers_host(const kvl_host *host, hwloc_const_bitmap_t set)
 }
 
 hwloc_const_bitmap_t kvl_ru_vcpu_pin(const kvl_domain *dom, const kvl_host *host,
-                                     unsigned vcpu, const xmlNode **node)
+                                     unsigned vcpu, kvl_ref *node)
 {
-    const xmlNode *from = NULL;
+    kvl_ref from = 0;
     hwloc_const_bitmap_t pin = kvl_domain_vcpu_pin(dom, vcpu, &from);
 
     if (!pin || hwloc_bitmap_iszero(pin) || kvl_ru_covers_host(host, pin))

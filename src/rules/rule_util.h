@@ -33,7 +33,7 @@ bool kvl_ru_vcpus(const kvl_domain *dom, unsigned *n);
  * is set to the element the pinning comes from.
  */
 hwloc_const_bitmap_t kvl_ru_vcpu_pin(const kvl_domain *dom, const kvl_host *host,
-                                     unsigned vcpu, const xmlNode **node);
+                                     unsigned vcpu, kvl_ref *node);
 
 /*
  * Union of the explicit pinnings (as kvl_ru_vcpu_pin) of the vCPUs in

@@ -87,7 +87,7 @@ kvl_doc *kvl_doc_parse(const char *path, const char *bytes, size_t len)
     void *old_ctx;
     xmlExternalEntityLoader old_loader;
     /* No NOENT (entities stay references), no DTDLOAD/DTDATTR, no network. */
-    int opts = XML_PARSE_NONET | XML_PARSE_BIG_LINES;
+    int opts = XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT;
 
     kvl_xml_init();
     doc->path = kvl_xstrdup(path);
@@ -383,26 +383,58 @@ static size_t attr_offset(const kvl_doc *doc, size_t tag, const char *attr)
     return tag;
 }
 
-kvl_pos kvl_doc_pos(kvl_doc *doc, const xmlNode *node, const char *attr)
+void kvl_doc_index(kvl_doc *doc)
+{
+    if (doc)
+        (void)srcmap(doc);
+}
+
+kvl_ref kvl_doc_ref(const xmlNode *node)
+{
+    return node ? (kvl_ref)(uintptr_t)node->_private : 0;
+}
+
+kvl_pos kvl_doc_ref_pos(kvl_doc *doc, kvl_ref ref, const char *attr)
 {
     kvl_pos none = { 0, 0, 0 };
     kvl_srcmap *m;
-    size_t ord, off;
+    size_t off;
 
-    if (!doc || !node)
+    if (!doc || ref == 0)
         return none;
     m = srcmap(doc);
-    ord = (size_t)(uintptr_t)node->_private;
-    if (!m->ordinals_ok || ord == 0 || ord > m->ntags) {
-        /* fall back on libxml2's line (end of the start tag) */
-        none.line = (unsigned)xmlGetLineNo(node);
-        none.col = 1;
+    if (!m->ordinals_ok || ref > m->ntags)
         return none;
-    }
-    off = m->tags[ord - 1];
+    off = m->tags[ref - 1];
     if (attr)
         off = attr_offset(doc, off, attr);
     return pos_of_offset(doc, m, off);
+}
+
+kvl_pos kvl_doc_pos(kvl_doc *doc, const xmlNode *node, const char *attr)
+{
+    kvl_pos pos = { 0, 0, 0 };
+
+    if (!doc || !node)
+        return pos;
+    (void)srcmap(doc);
+    pos = kvl_doc_ref_pos(doc, kvl_doc_ref(node), attr);
+    if (pos.line == 0) {
+        /* the map and the DOM disagree: fall back on libxml2's line (end of
+         * the start tag) */
+        pos.line = (unsigned)xmlGetLineNo(node);
+        pos.col = 1;
+    }
+    return pos;
+}
+
+void kvl_doc_drop_dom(kvl_doc *doc)
+{
+    if (!doc || !doc->xml)
+        return;
+    (void)srcmap(doc);
+    xmlFreeDoc(doc->xml);
+    doc->xml = NULL;
 }
 
 /* ---- DOM helpers ---- */

@@ -18,7 +18,18 @@
 #include <stddef.h>
 #include <libxml/tree.h>
 
+#include <stdint.h>
+
 typedef struct kvl_srcmap kvl_srcmap;
+
+/*
+ * A reference to an element: its ordinal in document order, 1-based, 0 for
+ * none.  Unlike an xmlNode pointer it stays valid after kvl_doc_drop_dom(),
+ * because positions come from the source map and the original text; so the
+ * domain model keeps refs and the engine frees each DOM once its model is
+ * built (a run keeps every model of the fleet, not every DOM).
+ */
+typedef uint32_t kvl_ref;
 
 typedef struct kvl_doc {
     char *path;          /* as shown to the user ("vms/a.xml", "<stdin>") */
@@ -57,6 +68,21 @@ void kvl_doc_free(kvl_doc *doc);
 
 /* Where `node` (or its attribute `attr`, when not NULL) starts in the text. */
 kvl_pos kvl_doc_pos(kvl_doc *doc, const xmlNode *node, const char *attr);
+
+/*
+ * Build the source map and number every element, so that kvl_doc_ref()
+ * works.  Idempotent; a no-op for a malformed document.
+ */
+void kvl_doc_index(kvl_doc *doc);
+
+/* The ref of an element of an indexed document (0 for NULL). */
+kvl_ref kvl_doc_ref(const xmlNode *node);
+
+/* Where the element `ref` (or its attribute `attr`) starts; line 0 for 0. */
+kvl_pos kvl_doc_ref_pos(kvl_doc *doc, kvl_ref ref, const char *attr);
+
+/* Free the DOM, keeping the text and source map: refs stay valid. */
+void kvl_doc_drop_dom(kvl_doc *doc);
 
 /* Root element's local name, or NULL. */
 const char *kvl_doc_root_name(const kvl_doc *doc);

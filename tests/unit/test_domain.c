@@ -273,32 +273,32 @@ static void rich_identity_and_memory(void **state)
     (void)state;
     no_findings(f);
     assert_ptr_equal(d->doc, f->doc);
-    assert_string_equal(d->root->name, "domain");
+    assert_true(d->root != 0);
     assert_string_equal(d->type, "kvm");
     assert_true(kvl_domain_is_kvm_scope(d));
     assert_string_equal(d->name, "rich01");
-    assert_non_null(d->name_node);
+    assert_true(d->name_node != 0);
     assert_string_equal(d->uuid, "c7a5fdbd-edaf-9455-926a-d65c16db1809");
     assert_string_equal(d->os_type, "hvm");
     assert_string_equal(d->arch, "x86_64");
     assert_string_equal(d->machine, "pc-q35-8.2");
-    assert_non_null(d->os_node);
+    assert_true(d->os_node != 0);
 
     assert_true(d->has_max_memory);
     assert_int_equal(d->max_memory_kib, UINT64_C(64) << 20);
     assert_true(d->has_max_memory_slots);
     assert_int_equal(d->max_memory_slots, 16);
-    assert_non_null(d->max_memory_node);
+    assert_true(d->max_memory_node != 0);
     assert_true(d->has_memory);
     assert_int_equal(d->memory_kib, UINT64_C(16) << 20);
-    assert_non_null(d->memory_node);
+    assert_true(d->memory_node != 0);
     assert_true(d->has_current_memory);
     assert_int_equal(d->current_memory_kib, 8192 * 1024);
-    assert_non_null(d->current_memory_node);
+    assert_true(d->current_memory_node != 0);
 
     /* memoryBacking */
-    assert_non_null(d->membacking_node);
-    assert_non_null(d->hugepages_node);
+    assert_true(d->membacking_node != 0);
+    assert_true(d->hugepages_node != 0);
     assert_true(d->hugepages);
     assert_int_equal(d->npages, 2);
     assert_int_equal(d->pages[0].size_kib, 1048576);
@@ -313,10 +313,10 @@ static void rich_identity_and_memory(void **state)
     assert_string_equal(d->mem_allocation_mode, "immediate");
 
     /* memtune */
-    assert_non_null(d->memtune_node);
+    assert_true(d->memtune_node != 0);
     assert_true(d->has_hard_limit);
     assert_int_equal(d->hard_limit_kib, UINT64_C(20) << 20);
-    assert_non_null(d->hard_limit_node);
+    assert_true(d->hard_limit_node != 0);
     assert_true(d->has_soft_limit);
     assert_int_equal(d->soft_limit_kib, UINT64_C(18) << 20);
     assert_true(d->has_swap_hard_limit);
@@ -325,8 +325,8 @@ static void rich_identity_and_memory(void **state)
     assert_int_equal(d->min_guarantee_kib, 1024);
 
     /* numatune */
-    assert_non_null(d->numatune_node);
-    assert_non_null(d->numa_memory_node);
+    assert_true(d->numatune_node != 0);
+    assert_true(d->numa_memory_node != 0);
     assert_string_equal(d->numa_mode, "preferred");
     assert_null(d->numa_placement);
     assert_set(d->numa_nodeset, "0-1");
@@ -344,9 +344,9 @@ static void rich_identity_and_memory(void **state)
     assert_int_equal(kib, UINT64_C(16) << 20);
 
     /* features, metadata */
-    assert_non_null(d->features_node);
-    assert_non_null(d->hyperv_node);
-    assert_non_null(d->meta_node);
+    assert_true(d->features_node != 0);
+    assert_true(d->hyperv_node != 0);
+    assert_true(d->meta_node != 0);
     assert_true(d->meta_critical);
     assert_true(d->meta_windows);
     assert_string_equal(d->os_id, "http://microsoft.com/win/10");
@@ -358,11 +358,11 @@ static void rich_cpu(void **state)
 {
     fixture *f = build(rich_xml);
     kvl_domain *d = f->dom;
-    const xmlNode *node = NULL;
+    kvl_ref node = 0;
 
     (void)state;
     no_findings(f);
-    assert_non_null(d->vcpu_node);
+    assert_true(d->vcpu_node != 0);
     assert_true(d->has_vcpus);
     assert_int_equal(d->vcpus, 8);
     assert_true(d->has_vcpus_current);
@@ -372,22 +372,22 @@ static void rich_cpu(void **state)
     assert_set(d->vcpu_cpuset, "0-7");
 
     /* IOThreads: the listed ids, then the lowest unused up to the count */
-    assert_non_null(d->iothreads_node);
-    assert_non_null(d->iothreadids_node);
+    assert_true(d->iothreads_node != 0);
+    assert_true(d->iothreadids_node != 0);
     assert_int_equal(d->iothreads, 3);
     assert_int_equal(d->niothread_ids, 3);
     assert_int_equal(d->iothread_ids[0], 2);
     assert_int_equal(d->iothread_ids[1], 5);
     assert_int_equal(d->iothread_ids[2], 1);
 
-    assert_non_null(d->cputune_node);
+    assert_true(d->cputune_node != 0);
     assert_int_equal(d->nvcpupins, 3);
     assert_int_equal(d->vcpupins[2].vcpu, 2);
     assert_set(d->vcpupins[2].cpus, "4");
     assert_ptr_equal(kvl_domain_vcpupin(d, 1), &d->vcpupins[1]);
     assert_null(kvl_domain_vcpupin(d, 3));
     assert_null(kvl_domain_vcpupin(d, 99));
-    assert_non_null(d->emulatorpin_node);
+    assert_true(d->emulatorpin_node != 0);
     assert_set(d->emulatorpin, "0-1");
     assert_int_equal(d->niothreadpins, 1);
     assert_int_equal(d->iothreadpins[0].iothread, 2);
@@ -402,28 +402,28 @@ static void rich_cpu(void **state)
 
     /* effective pinning: vcpupin, else <vcpu cpuset> */
     assert_set(kvl_domain_vcpu_pin(d, 0, &node), "2");
-    assert_ptr_equal(node, d->vcpupins[0].node);
+    assert_int_equal(node, d->vcpupins[0].node);
     assert_set(kvl_domain_vcpu_pin(d, 5, &node), "0-7");
-    assert_ptr_equal(node, d->vcpu_node);
+    assert_int_equal(node, d->vcpu_node);
     assert_set(kvl_domain_emulator_pin(d, &node), "0-1");
-    assert_ptr_equal(node, d->emulatorpin_node);
+    assert_int_equal(node, d->emulatorpin_node);
     assert_set(kvl_domain_iothread_pin(d, 2, &node), "1");
-    assert_ptr_equal(node, d->iothreadpins[0].node);
+    assert_int_equal(node, d->iothreadpins[0].node);
     assert_set(kvl_domain_iothread_pin(d, 5, &node), "0-7");
-    assert_ptr_equal(node, d->vcpu_node);
+    assert_int_equal(node, d->vcpu_node);
 
     /* <cpu> */
-    assert_non_null(d->cpu_node);
+    assert_true(d->cpu_node != 0);
     assert_string_equal(d->cpu_mode, "custom");
     assert_string_equal(d->cpu_model, "Skylake-Server");
     assert_true(d->has_topology);
-    assert_non_null(d->topology_node);
+    assert_true(d->topology_node != 0);
     assert_int_equal(d->sockets, 2);
     assert_int_equal(d->dies, 1);
     assert_int_equal(d->clusters, 1);
     assert_int_equal(d->cores, 2);
     assert_int_equal(d->threads, 2);
-    assert_non_null(d->numa_node);
+    assert_true(d->numa_node != 0);
     assert_int_equal(d->ncells, 2);
     assert_true(d->cells[0].has_id);
     assert_int_equal(d->cells[0].id, 0);
@@ -431,7 +431,7 @@ static void rich_cpu(void **state)
     assert_true(d->cells[0].has_memory);
     assert_int_equal(d->cells[0].memory_kib, UINT64_C(8) << 20);
     assert_string_equal(d->cells[0].mem_access, "shared");
-    assert_non_null(d->cells[0].distances_node);
+    assert_true(d->cells[0].distances_node != 0);
     assert_int_equal(d->cells[0].ndistances, 2);
     assert_true(d->cells[0].distances[1].has_id && d->cells[0].distances[1].has_value);
     assert_int_equal(d->cells[0].distances[1].id, 1);
@@ -440,7 +440,7 @@ static void rich_cpu(void **state)
     assert_set(d->cells[1].cpus, "4-7");
     assert_int_equal(d->cells[1].memory_kib, 7340032);
     assert_null(d->cells[1].mem_access);
-    assert_null(d->cells[1].distances_node);
+    assert_int_equal(d->cells[1].distances_node, 0);
     done(f);
 }
 
@@ -467,13 +467,13 @@ static void rich_devices(void **state)
     assert_string_equal(k->target, "vda");
     assert_string_equal(k->bus, "virtio");
     assert_int_equal(k->boot_order, 2);
-    assert_non_null(k->boot_node);
+    assert_true(k->boot_node != 0);
     assert_string_equal(k->address_type, "pci");
     assert_non_null(k->node);
-    assert_non_null(k->target_node);
-    assert_non_null(k->driver_node);
-    assert_non_null(k->address_node);
-    assert_non_null(k->source_node);
+    assert_true(k->target_node != 0);
+    assert_true(k->driver_node != 0);
+    assert_true(k->address_node != 0);
+    assert_true(k->source_node != 0);
     assert_false(k->readonly || k->shareable || k->has_iotune || k->hot_annotated);
 
     k = &d->disks[1];
@@ -484,7 +484,7 @@ static void rich_devices(void **state)
     assert_string_equal(kvl_disk_bus(k), "virtio");
     assert_true(k->shareable);
     assert_true(k->has_iotune);
-    assert_non_null(k->iotune_node);
+    assert_true(k->iotune_node != 0);
     assert_int_equal(k->iotune_set, 1u << KVL_IOTUNE_TOTAL_IOPS_SEC);
     assert_int_equal(k->iotune[KVL_IOTUNE_TOTAL_IOPS_SEC], 5000);
     assert_string_equal(k->iotune_group, "g");
@@ -543,12 +543,12 @@ static void rich_devices(void **state)
     assert_string_equal(d->ifaces[0].driver_name, "vhost");
     assert_true(d->ifaces[0].has_queues);
     assert_int_equal(d->ifaces[0].queues, 4);
-    assert_non_null(d->ifaces[0].model_node);
-    assert_non_null(d->ifaces[0].driver_node);
+    assert_true(d->ifaces[0].model_node != 0);
+    assert_true(d->ifaces[0].driver_node != 0);
     assert_string_equal(d->ifaces[1].source, "br0");
     assert_string_equal(d->ifaces[1].model, "e1000e");
     assert_false(d->ifaces[1].has_queues);
-    assert_null(d->ifaces[1].driver_node);
+    assert_int_equal(d->ifaces[1].driver_node, 0);
     assert_true(d->ifaces[2].has_pci_address);
     assert_int_equal(d->ifaces[2].pci.bus, 0x3b);
     assert_int_equal(d->ifaces[2].pci.slot, 2);
@@ -676,18 +676,18 @@ static void source_lines(void **state)
     (void)state;
     no_findings(f);
     where(xml, "<vcpu placement", &line, &col);
-    p = kvl_doc_pos(f->doc, f->dom->vcpu_node, NULL);
+    p = kvl_doc_ref_pos(f->doc, f->dom->vcpu_node, NULL);
     assert_int_equal(p.line, line);
     assert_int_equal(p.col, col);
     where(xml, "cpuset='0-3'", &line, &col);
-    p = kvl_doc_pos(f->doc, f->dom->vcpu_node, "cpuset");
+    p = kvl_doc_ref_pos(f->doc, f->dom->vcpu_node, "cpuset");
     assert_int_equal(p.line, line);
     assert_int_equal(p.col, col);
     where(xml, "<memory", &line, &col);
-    p = kvl_doc_pos(f->doc, f->dom->memory_node, NULL);
+    p = kvl_doc_ref_pos(f->doc, f->dom->memory_node, NULL);
     assert_int_equal(p.line, line);
     where(xml, "<vcpupin", &line, &col);
-    p = kvl_doc_pos(f->doc, f->dom->vcpupins[0].node, NULL);
+    p = kvl_doc_ref_pos(f->doc, f->dom->vcpupins[0].node, NULL);
     assert_int_equal(p.line, line);
     assert_int_equal(p.col, col);
     done(f);
@@ -786,7 +786,7 @@ static void invalid_values_reported(void **state)
     assert_int_equal(d->nvcpupins, 1);          /* entries without a vcpu are dropped */
     assert_null(d->vcpupins[0].cpus);
     assert_null(d->emulatorpin);
-    assert_non_null(d->emulatorpin_node);
+    assert_true(d->emulatorpin_node != 0);
     assert_null(d->vcpuscheds[0].scheduler);
     assert_false(d->vcpuscheds[0].has_priority);
     assert_int_equal(d->sockets, 1);
@@ -887,7 +887,7 @@ static void metadata_by_uri_not_prefix(void **state)
                    "<kvmlint:critical/></kvmlint:hints><hints><critical/></hints></metadata>");
     no_findings(f);
     assert_false(f->dom->meta_critical);
-    assert_null(f->dom->meta_node);
+    assert_int_equal(f->dom->meta_node, 0);
     done(f);
     /* annotations outside <metadata> mean nothing */
     f = build_body("<kvmlint:hints xmlns:kvmlint='http://kvmlint.org/xmlns/domain/1.0'>"
@@ -962,12 +962,12 @@ static void libosinfo_windows(void **state)
 static void effective_pinning(void **state)
 {
     fixture *f;
-    const xmlNode *node = (const xmlNode *)1;
+    kvl_ref node = 1;
 
     (void)state;
     f = build_body("<vcpu>2</vcpu>");
     assert_null(kvl_domain_vcpu_pin(f->dom, 0, &node));
-    assert_null(node);
+    assert_int_equal(node, 0);
     assert_null(kvl_domain_emulator_pin(f->dom, NULL));
     assert_null(kvl_domain_iothread_pin(f->dom, 1, NULL));
     done(f);
@@ -977,7 +977,7 @@ static void effective_pinning(void **state)
                    "<cputune><vcpupin vcpu='1' cpuset='9-'/><iothreadpin iothread='1' cpuset='z'/>"
                    "</cputune>");
     assert_set(kvl_domain_vcpu_pin(f->dom, 1, &node), "4-7");
-    assert_ptr_equal(node, f->dom->vcpu_node);
+    assert_int_equal(node, f->dom->vcpu_node);
     assert_set(kvl_domain_emulator_pin(f->dom, NULL), "4-7");
     assert_set(kvl_domain_iothread_pin(f->dom, 1, NULL), "4-7");
     done(f);

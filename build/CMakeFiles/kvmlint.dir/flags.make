@@ -6,5 +6,5 @@ C_DEFINES = -DKVL_VERSION=\"0.1.0\" -D_POSIX_C_SOURCE=200809L
 
 C_INCLUDES = -I/work/main/src -isystem /usr/include/libxml2
 
-C_FLAGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter -std=c11
+C_FLAGS = -O2 -g -DNDEBUG -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter -std=c11
 

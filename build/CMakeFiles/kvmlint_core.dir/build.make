@@ -69,10 +69,16 @@ include CMakeFiles/kvmlint_core.dir/progress.make
 # Include the compile flags for this target's objects.
 include CMakeFiles/kvmlint_core.dir/flags.make
 
+generated/catalogue_data.c: /work/main/rules/cpu.xml
+generated/catalogue_data.c: /work/main/rules/disk.xml
 generated/catalogue_data.c: /work/main/rules/input.xml
+generated/catalogue_data.c: /work/main/rules/memory.xml
+generated/catalogue_data.c: /work/main/rules/network.xml
+generated/catalogue_data.c: /work/main/rules/numa.xml
+generated/catalogue_data.c: /work/main/rules/virtio.xml
 generated/catalogue_data.c: /work/main/cmake/embed.cmake
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --blue --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Embedding the rule catalogue"
-	/usr/bin/cmake -DOUT=/work/main/build/generated/catalogue_data.c -DFILES=/work/main/rules/input.xml -P /work/main/cmake/embed.cmake
+	/usr/bin/cmake -DOUT=/work/main/build/generated/catalogue_data.c "-DFILES=/work/main/rules/cpu.xml|/work/main/rules/disk.xml|/work/main/rules/input.xml|/work/main/rules/memory.xml|/work/main/rules/network.xml|/work/main/rules/numa.xml|/work/main/rules/virtio.xml" -P /work/main/cmake/embed.cmake
 
 CMakeFiles/kvmlint_core.dir/src/cli/cli.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/cli/cli.c.o: /work/main/src/cli/cli.c
@@ -172,10 +178,136 @@ CMakeFiles/kvmlint_core.dir/src/model/cpuset.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/cpuset.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/cpuset.c -o CMakeFiles/kvmlint_core.dir/src/model/cpuset.c.s
 
+CMakeFiles/kvmlint_core.dir/src/model/domain.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/model/domain.c.o: /work/main/src/model/domain.c
+CMakeFiles/kvmlint_core.dir/src/model/domain.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/kvmlint_core.dir/src/model/domain.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/domain.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/domain.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/domain.c.o -c /work/main/src/model/domain.c
+
+CMakeFiles/kvmlint_core.dir/src/model/domain.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/model/domain.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/domain.c > CMakeFiles/kvmlint_core.dir/src/model/domain.c.i
+
+CMakeFiles/kvmlint_core.dir/src/model/domain.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/domain.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/domain.c -o CMakeFiles/kvmlint_core.dir/src/model/domain.c.s
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.o: /work/main/src/model/domain_cpu.c
+CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.o -c /work/main/src/model/domain_cpu.c
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/domain_cpu.c > CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.i
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/domain_cpu.c -o CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.s
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.o: /work/main/src/model/domain_devices.c
+CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.o -c /work/main/src/model/domain_devices.c
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/domain_devices.c > CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.i
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/domain_devices.c -o CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.s
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.o: /work/main/src/model/domain_memory.c
+CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.o -c /work/main/src/model/domain_memory.c
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/domain_memory.c > CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.i
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/domain_memory.c -o CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.s
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.o: /work/main/src/model/domain_meta.c
+CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.o -c /work/main/src/model/domain_meta.c
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/domain_meta.c > CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.i
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/domain_meta.c -o CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.s
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.o: /work/main/src/model/domain_query.c
+CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.o -c /work/main/src/model/domain_query.c
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/domain_query.c > CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.i
+
+CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/domain_query.c -o CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.s
+
+CMakeFiles/kvmlint_core.dir/src/model/host.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/model/host.c.o: /work/main/src/model/host.c
+CMakeFiles/kvmlint_core.dir/src/model/host.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/kvmlint_core.dir/src/model/host.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/host.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/host.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/host.c.o -c /work/main/src/model/host.c
+
+CMakeFiles/kvmlint_core.dir/src/model/host.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/model/host.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/host.c > CMakeFiles/kvmlint_core.dir/src/model/host.c.i
+
+CMakeFiles/kvmlint_core.dir/src/model/host.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/host.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/host.c -o CMakeFiles/kvmlint_core.dir/src/model/host.c.s
+
+CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.o: /work/main/src/model/host_caps.c
+CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.o -c /work/main/src/model/host_caps.c
+
+CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/host_caps.c > CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.i
+
+CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/host_caps.c -o CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.s
+
+CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.o: /work/main/src/model/host_hwloc.c
+CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.o -c /work/main/src/model/host_hwloc.c
+
+CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/host_hwloc.c > CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.i
+
+CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/host_hwloc.c -o CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.s
+
 CMakeFiles/kvmlint_core.dir/src/model/units.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/model/units.c.o: /work/main/src/model/units.c
 CMakeFiles/kvmlint_core.dir/src/model/units.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/kvmlint_core.dir/src/model/units.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/kvmlint_core.dir/src/model/units.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/model/units.c.o -MF CMakeFiles/kvmlint_core.dir/src/model/units.c.o.d -o CMakeFiles/kvmlint_core.dir/src/model/units.c.o -c /work/main/src/model/units.c
 
 CMakeFiles/kvmlint_core.dir/src/model/units.c.i: cmake_force
@@ -189,7 +321,7 @@ CMakeFiles/kvmlint_core.dir/src/model/units.c.s: cmake_force
 CMakeFiles/kvmlint_core.dir/src/output/json.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/output/json.c.o: /work/main/src/output/json.c
 CMakeFiles/kvmlint_core.dir/src/output/json.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/kvmlint_core.dir/src/output/json.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/kvmlint_core.dir/src/output/json.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/output/json.c.o -MF CMakeFiles/kvmlint_core.dir/src/output/json.c.o.d -o CMakeFiles/kvmlint_core.dir/src/output/json.c.o -c /work/main/src/output/json.c
 
 CMakeFiles/kvmlint_core.dir/src/output/json.c.i: cmake_force
@@ -203,7 +335,7 @@ CMakeFiles/kvmlint_core.dir/src/output/json.c.s: cmake_force
 CMakeFiles/kvmlint_core.dir/src/output/output.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/output/output.c.o: /work/main/src/output/output.c
 CMakeFiles/kvmlint_core.dir/src/output/output.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/kvmlint_core.dir/src/output/output.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/kvmlint_core.dir/src/output/output.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/output/output.c.o -MF CMakeFiles/kvmlint_core.dir/src/output/output.c.o.d -o CMakeFiles/kvmlint_core.dir/src/output/output.c.o -c /work/main/src/output/output.c
 
 CMakeFiles/kvmlint_core.dir/src/output/output.c.i: cmake_force
@@ -217,7 +349,7 @@ CMakeFiles/kvmlint_core.dir/src/output/output.c.s: cmake_force
 CMakeFiles/kvmlint_core.dir/src/output/text.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/output/text.c.o: /work/main/src/output/text.c
 CMakeFiles/kvmlint_core.dir/src/output/text.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/kvmlint_core.dir/src/output/text.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building C object CMakeFiles/kvmlint_core.dir/src/output/text.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/output/text.c.o -MF CMakeFiles/kvmlint_core.dir/src/output/text.c.o.d -o CMakeFiles/kvmlint_core.dir/src/output/text.c.o -c /work/main/src/output/text.c
 
 CMakeFiles/kvmlint_core.dir/src/output/text.c.i: cmake_force
@@ -231,7 +363,7 @@ CMakeFiles/kvmlint_core.dir/src/output/text.c.s: cmake_force
 CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o: /work/main/src/rules/catalogue.c
 CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o -MF CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o.d -o CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o -c /work/main/src/rules/catalogue.c
 
 CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.i: cmake_force
@@ -245,7 +377,7 @@ CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.s: cmake_force
 CMakeFiles/kvmlint_core.dir/src/rules/check.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/rules/check.c.o: /work/main/src/rules/check.c
 CMakeFiles/kvmlint_core.dir/src/rules/check.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/check.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/check.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/rules/check.c.o -MF CMakeFiles/kvmlint_core.dir/src/rules/check.c.o.d -o CMakeFiles/kvmlint_core.dir/src/rules/check.c.o -c /work/main/src/rules/check.c
 
 CMakeFiles/kvmlint_core.dir/src/rules/check.c.i: cmake_force
@@ -256,10 +388,66 @@ CMakeFiles/kvmlint_core.dir/src/rules/check.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/rules/check.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/rules/check.c -o CMakeFiles/kvmlint_core.dir/src/rules/check.c.s
 
+CMakeFiles/kvmlint_core.dir/src/rules/disk.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/rules/disk.c.o: /work/main/src/rules/disk.c
+CMakeFiles/kvmlint_core.dir/src/rules/disk.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/disk.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/rules/disk.c.o -MF CMakeFiles/kvmlint_core.dir/src/rules/disk.c.o.d -o CMakeFiles/kvmlint_core.dir/src/rules/disk.c.o -c /work/main/src/rules/disk.c
+
+CMakeFiles/kvmlint_core.dir/src/rules/disk.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/rules/disk.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/rules/disk.c > CMakeFiles/kvmlint_core.dir/src/rules/disk.c.i
+
+CMakeFiles/kvmlint_core.dir/src/rules/disk.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/rules/disk.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/rules/disk.c -o CMakeFiles/kvmlint_core.dir/src/rules/disk.c.s
+
+CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.o: /work/main/src/rules/emulator.c
+CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_25) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.o -MF CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.o.d -o CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.o -c /work/main/src/rules/emulator.c
+
+CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/rules/emulator.c > CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.i
+
+CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/rules/emulator.c -o CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.s
+
+CMakeFiles/kvmlint_core.dir/src/rules/numa.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/rules/numa.c.o: /work/main/src/rules/numa.c
+CMakeFiles/kvmlint_core.dir/src/rules/numa.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_26) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/numa.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/rules/numa.c.o -MF CMakeFiles/kvmlint_core.dir/src/rules/numa.c.o.d -o CMakeFiles/kvmlint_core.dir/src/rules/numa.c.o -c /work/main/src/rules/numa.c
+
+CMakeFiles/kvmlint_core.dir/src/rules/numa.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/rules/numa.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/rules/numa.c > CMakeFiles/kvmlint_core.dir/src/rules/numa.c.i
+
+CMakeFiles/kvmlint_core.dir/src/rules/numa.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/rules/numa.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/rules/numa.c -o CMakeFiles/kvmlint_core.dir/src/rules/numa.c.s
+
+CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.o: /work/main/src/rules/overcommit.c
+CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_27) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.o -MF CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.o.d -o CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.o -c /work/main/src/rules/overcommit.c
+
+CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/rules/overcommit.c > CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.i
+
+CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/rules/overcommit.c -o CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.s
+
 CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o: /work/main/src/rules/registry.c
 CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_28) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o -MF CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o.d -o CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o -c /work/main/src/rules/registry.c
 
 CMakeFiles/kvmlint_core.dir/src/rules/registry.c.i: cmake_force
@@ -273,7 +461,7 @@ CMakeFiles/kvmlint_core.dir/src/rules/registry.c.s: cmake_force
 CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o: /work/main/src/rules/rule_util.c
 CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_29) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o -MF CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o.d -o CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o -c /work/main/src/rules/rule_util.c
 
 CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.i: cmake_force
@@ -284,10 +472,24 @@ CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/rules/rule_util.c -o CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.s
 
+CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.o: CMakeFiles/kvmlint_core.dir/flags.make
+CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.o: /work/main/src/rules/virtio.c
+CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_30) "Building C object CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.o -MF CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.o.d -o CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.o -c /work/main/src/rules/virtio.c
+
+CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/rules/virtio.c > CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.i
+
+CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/rules/virtio.c -o CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.s
+
 CMakeFiles/kvmlint_core.dir/src/util/buf.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/util/buf.c.o: /work/main/src/util/buf.c
 CMakeFiles/kvmlint_core.dir/src/util/buf.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/kvmlint_core.dir/src/util/buf.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_31) "Building C object CMakeFiles/kvmlint_core.dir/src/util/buf.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/util/buf.c.o -MF CMakeFiles/kvmlint_core.dir/src/util/buf.c.o.d -o CMakeFiles/kvmlint_core.dir/src/util/buf.c.o -c /work/main/src/util/buf.c
 
 CMakeFiles/kvmlint_core.dir/src/util/buf.c.i: cmake_force
@@ -301,7 +503,7 @@ CMakeFiles/kvmlint_core.dir/src/util/buf.c.s: cmake_force
 CMakeFiles/kvmlint_core.dir/src/util/mem.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/util/mem.c.o: /work/main/src/util/mem.c
 CMakeFiles/kvmlint_core.dir/src/util/mem.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/kvmlint_core.dir/src/util/mem.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_32) "Building C object CMakeFiles/kvmlint_core.dir/src/util/mem.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/util/mem.c.o -MF CMakeFiles/kvmlint_core.dir/src/util/mem.c.o.d -o CMakeFiles/kvmlint_core.dir/src/util/mem.c.o -c /work/main/src/util/mem.c
 
 CMakeFiles/kvmlint_core.dir/src/util/mem.c.i: cmake_force
@@ -315,7 +517,7 @@ CMakeFiles/kvmlint_core.dir/src/util/mem.c.s: cmake_force
 CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o: /work/main/src/xml/doc.c
 CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_33) "Building C object CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o -MF CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o.d -o CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o -c /work/main/src/xml/doc.c
 
 CMakeFiles/kvmlint_core.dir/src/xml/doc.c.i: cmake_force
@@ -329,7 +531,7 @@ CMakeFiles/kvmlint_core.dir/src/xml/doc.c.s: cmake_force
 CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.o: CMakeFiles/kvmlint_core.dir/flags.make
 CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.o: generated/catalogue_data.c
 CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.o: CMakeFiles/kvmlint_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_34) "Building C object CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.o -MF CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.o.d -o CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.o -c /work/main/build/generated/catalogue_data.c
 
 CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.i: cmake_force
@@ -349,14 +551,28 @@ kvmlint_core_OBJECTS = \
 "CMakeFiles/kvmlint_core.dir/src/lint/engine.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/lint/finding.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/model/cpuset.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/model/domain.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/model/host.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/model/units.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/output/json.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/output/output.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/output/text.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/rules/check.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/rules/disk.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/rules/numa.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o" \
+"CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/util/buf.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/util/mem.c.o" \
 "CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o" \
@@ -372,21 +588,35 @@ libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/cli/cmd_rules.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/lint/engine.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/lint/finding.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/cpuset.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/domain.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/domain_cpu.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/domain_devices.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/domain_memory.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/domain_meta.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/domain_query.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/host.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/host_caps.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/host_hwloc.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/model/units.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/output/json.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/output/output.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/output/text.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/rules/catalogue.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/rules/check.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/rules/disk.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/rules/emulator.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/rules/numa.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/rules/overcommit.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/rules/registry.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/rules/rule_util.c.o
+libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/rules/virtio.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/util/buf.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/util/mem.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/src/xml/doc.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/generated/catalogue_data.c.o
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/build.make
 libkvmlint_core.a: CMakeFiles/kvmlint_core.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Linking C static library libkvmlint_core.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_35) "Linking C static library libkvmlint_core.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/kvmlint_core.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/kvmlint_core.dir/link.txt --verbose=$(VERBOSE)
 

@@ -16,6 +16,7 @@ CMakeFiles/kvmlint_core.dir/src/cli/cmd_rules.c.o: \
  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
  /usr/include/x86_64-linux-gnu/bits/floatn.h \
  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
+ /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h /usr/include/string.h \
  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
@@ -31,6 +32,7 @@ CMakeFiles/kvmlint_core.dir/src/cli/cmd_rules.c.o: \
  /usr/include/x86_64-linux-gnu/bits/types/FILE.h \
  /usr/include/x86_64-linux-gnu/bits/types/struct_FILE.h \
  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
+ /usr/include/x86_64-linux-gnu/bits/stdio.h \
  /work/main/src/output/output.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdbool.h \
  /work/main/src/lint/engine.h /work/main/src/lint/finding.h \

@@ -24,8 +24,8 @@ CMakeFiles/kvmlint_core.dir/src/output/text.c.o: \
  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
  /usr/include/x86_64-linux-gnu/bits/floatn.h \
  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
- /work/main/src/lint/engine.h /work/main/src/lint/finding.h \
- /usr/include/libxml2/libxml/tree.h \
+ /usr/include/x86_64-linux-gnu/bits/stdio.h /work/main/src/lint/engine.h \
+ /work/main/src/lint/finding.h /usr/include/libxml2/libxml/tree.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/limits.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/syslimits.h \
  /usr/include/limits.h /usr/include/x86_64-linux-gnu/bits/posix1_lim.h \
@@ -65,6 +65,7 @@ CMakeFiles/kvmlint_core.dir/src/output/text.c.o: \
  /usr/include/libxml2/libxml/SAX2.h /usr/include/stdlib.h \
  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
+ /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
  /usr/include/libxml2/libxml/xlink.h /work/main/src/xml/doc.h \
  /work/main/src/model/domain.h /usr/include/hwloc.h \

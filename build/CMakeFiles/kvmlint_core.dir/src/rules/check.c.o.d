@@ -29,6 +29,7 @@ CMakeFiles/kvmlint_core.dir/src/rules/check.c.o: \
  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
  /usr/include/x86_64-linux-gnu/bits/floatn.h \
  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
+ /usr/include/x86_64-linux-gnu/bits/stdio.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/limits.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/syslimits.h \
  /usr/include/limits.h /usr/include/x86_64-linux-gnu/bits/posix1_lim.h \
@@ -64,6 +65,7 @@ CMakeFiles/kvmlint_core.dir/src/rules/check.c.o: \
  /usr/include/libxml2/libxml/SAX2.h /usr/include/stdlib.h \
  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
+ /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
  /usr/include/libxml2/libxml/xlink.h /work/main/src/xml/doc.h \
  /work/main/src/model/domain.h /usr/include/hwloc.h \
@@ -109,4 +111,4 @@ CMakeFiles/kvmlint_core.dir/src/rules/check.c.o: \
  /usr/include/hwloc/cpukinds.h /usr/include/hwloc/export.h \
  /usr/include/hwloc/distances.h /usr/include/hwloc/diff.h \
  /usr/include/hwloc/deprecated.h /work/main/src/model/host.h \
- /work/main/src/util/banned.h
+ /work/main/src/util/mem.h /work/main/src/util/banned.h
