@@ -5,7 +5,7 @@
 #   sh bench/bench.sh [path/to/kvmlint] [runs]
 set -eu
 KVMLINT=${1:-build/kvmlint}
-RUNS=${2:-5}
+RUNS=${2:-10}
 CORPUS=${KVMLINT_CORPUS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/corpus}
 HOST=$CORPUS/libvirt/tests/vircaps2xmldata/vircaps-x86_64-basic.xml
 LIST=$(mktemp)

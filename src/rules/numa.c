@@ -247,8 +247,13 @@ void kvl_check_numa_memory_binding(kvl_check_ctx *ctx)
         if (!where)
             where = dom->root;
         if (dom->nmemnodes == 0) {
-            char *hint = kvl_xasprintf("add <numatune><memory mode='strict' nodeset='%s'/></numatune>%s",
-                                       list, dom->ncells ? " and a <memnode> per guest cell" : "");
+            /* binding a VM without guest cells to several nodes only moves
+             * the problem: say what the real fix is */
+            char *hint = hwloc_bitmap_weight(nodes) > 1 && dom->ncells == 0
+                ? kvl_xasprintf("first pin the vCPUs to one host node (see numa-pin-cross-node), "
+                                "then bind memory there with <numatune><memory mode='strict' nodeset='N'/></numatune>")
+                : kvl_xasprintf("add <numatune><memory mode='strict' nodeset='%s'/></numatune>%s",
+                                list, dom->ncells ? " and a <memnode> per guest cell" : "");
 
             kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
                        "every vCPU is pinned to %s but the memory has no NUMA binding, so it may be allocated on any node",
