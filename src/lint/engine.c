@@ -189,6 +189,14 @@ static void record_skip(kvl_run *run, const char *rule, const char *reason)
     run->nskips++;
 }
 
+static int cmp_skips(const void *pa, const void *pb)
+{
+    const kvl_skip_note *a = pa, *b = pb;
+    int c = strcmp(a->rule, b->rule);
+
+    return c ? c : strcmp(a->reason, b->reason);
+}
+
 void kvl_run_lint(kvl_run *run)
 {
     kvl_fleet fleet = { NULL, 0, NULL, NULL };
@@ -213,7 +221,7 @@ void kvl_run_lint(kvl_run *run)
     kvl_fleet_totals(&fleet);
     for (size_t d = 0; d < fleet.n; d++) {
         kvl_sink sink = file_sink(run, file_of[d]);
-        for (const kvl_check *c = kvl_checks; c->id; c++) {
+        KVL_FOR_EACH_CHECK(c) {
             kvl_check_ctx ctx = { fleet.doms[d], d, run->host, &fleet, &run->cfg,
                                   &sink, c->id, NULL };
             if (!c->fn)
@@ -230,6 +238,8 @@ void kvl_run_lint(kvl_run *run)
             run->files[run->findings.v[i].file].status = KVL_FILE_ERROR;
         }
     kvl_findings_sort(&run->findings);
+    if (run->nskips > 1)
+        qsort(run->skips, run->nskips, sizeof(*run->skips), cmp_skips);
     free(fleet.doms);
     free(fleet.vcpus_upto);
     free(fleet.memory_upto);

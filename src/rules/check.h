@@ -77,8 +77,18 @@ typedef struct kvl_check {
     unsigned flags;
 } kvl_check;
 
-/* The registry: every built-in check, sorted by id, {NULL}-terminated. */
-extern const kvl_check kvl_checks[];
+/*
+ * The registry (registry.c): each file of src/rules/ ends with its own
+ * {NULL}-terminated table of the checks it implements, and registry.c lists
+ * the tables.  Adding a rule to an existing file touches only that file.
+ */
+extern const kvl_check *const kvl_check_tables[];   /* NULL-terminated */
 const kvl_check *kvl_check_find(const char *id);
+
+/* Iterate over every registered check:
+ *   KVL_FOR_EACH_CHECK(c) { ... c->id ... } */
+#define KVL_FOR_EACH_CHECK(c)                                                  \
+    for (const kvl_check *const *kvl_t_ = kvl_check_tables; *kvl_t_; kvl_t_++) \
+        for (const kvl_check *c = *kvl_t_; c->id; c++)
 
 #endif

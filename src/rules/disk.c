@@ -45,3 +45,9 @@ void kvl_check_disk_qcow2_hot(kvl_check_ctx *ctx)
         free(hint);
     }
 }
+
+/* The checks of this file, for registry.c. */
+const kvl_check kvl_checks_disk[] = {
+    { "disk-qcow2-hot", kvl_check_disk_qcow2_hot, 0 },
+    { NULL, NULL, 0 },
+};

@@ -131,3 +131,10 @@ void kvl_check_cpu_emulatorpin_overlap(kvl_check_ctx *ctx)
     hwloc_bitmap_free(cpus);
     hwloc_bitmap_free(shared);
 }
+
+/* The checks of this file, for registry.c. */
+const kvl_check kvl_checks_emulator[] = {
+    { "cpu-emulatorpin-missing", kvl_check_cpu_emulatorpin_missing, 0 },
+    { "cpu-emulatorpin-overlap", kvl_check_cpu_emulatorpin_overlap, 0 },
+    { NULL, NULL, 0 },
+};

@@ -365,3 +365,12 @@ void kvl_check_numa_cell_crosses_host_node(kvl_check_ctx *ctx)
         free(label);
     }
 }
+
+/* The checks of this file, for registry.c. */
+const kvl_check kvl_checks_numa[] = {
+    { "numa-cell-crosses-host-node", kvl_check_numa_cell_crosses_host_node, 0 },
+    { "numa-memory-binding", kvl_check_numa_memory_binding, 0 },
+    { "numa-pin-cross-node", kvl_check_numa_pin_cross_node, 0 },
+    { "numa-vm-wider-than-node", kvl_check_numa_vm_wider_than_node, 0 },
+    { NULL, NULL, 0 },
+};

@@ -546,3 +546,12 @@ void kvl_check_cpu_pin_shared(kvl_check_ctx *ctx)
     if (kvl_domain_is_latency_critical(ctx->dom))
         shared_with_fleet(ctx);
 }
+
+/* The checks of this file, for registry.c. */
+const kvl_check kvl_checks_overcommit[] = {
+    { "cpu-overcommit", kvl_check_cpu_overcommit, 0 },
+    { "cpu-pin-shared", kvl_check_cpu_pin_shared, 0 },
+    { "mem-overcommit", kvl_check_mem_overcommit, 0 },
+    { "numa-strict-node-too-small", kvl_check_numa_strict_node_too_small, 0 },
+    { NULL, NULL, 0 },
+};

@@ -1,11 +1,20 @@
 /*
  * Declarations of the built-in checks, one group per file in src/rules/.
- * Add the function here, its row in registry.c, and its entry in the XML files in rules/.
+ * A new rule: its function here, its row in its file's table, and its entry
+ * in the catalogue (rules/).  A new file of rules: its table here and in
+ * registry.c.
  */
 #ifndef KVL_RULES_RULES_H
 #define KVL_RULES_RULES_H
 
 #include "rules/check.h"
+
+/* Per-file tables of checks (registry.c lists them). */
+extern const kvl_check kvl_checks_disk[];
+extern const kvl_check kvl_checks_emulator[];
+extern const kvl_check kvl_checks_numa[];
+extern const kvl_check kvl_checks_overcommit[];
+extern const kvl_check kvl_checks_virtio[];
 
 /* numa.c: cross-NUMA vCPUs */
 void kvl_check_numa_pin_cross_node(kvl_check_ctx *ctx);

@@ -214,3 +214,12 @@ void kvl_check_net_userspace_backend(kvl_check_ctx *ctx)
         free(name);
     }
 }
+
+/* The checks of this file, for registry.c. */
+const kvl_check kvl_checks_virtio[] = {
+    { "disk-bus-not-virtio", kvl_check_disk_bus_not_virtio, 0 },
+    { "net-model-not-virtio", kvl_check_net_model_not_virtio, 0 },
+    { "net-userspace-backend", kvl_check_net_userspace_backend, 0 },
+    { "virtio-scsi-controller-model", kvl_check_virtio_scsi_controller_model, 0 },
+    { NULL, NULL, 0 },
+};

@@ -95,13 +95,13 @@ static void catalogue_matches_registry(void **state)
             problems++;
         }
     }
-    for (const kvl_check *c = kvl_checks; c->id; c++) {
+    KVL_FOR_EACH_CHECK(c) {
         if (!kvl_catalogue_find(cat, c->id)) {
             print_error("check %s is registered but not in the catalogue\n", c->id);
             problems++;
         }
-        if (c[1].id && strcmp(c->id, c[1].id) >= 0) {
-            print_error("registry.c: %s and %s are not sorted\n", c->id, c[1].id);
+        if (kvl_check_find(c->id) != c) {
+            print_error("check %s is registered twice\n", c->id);
             problems++;
         }
     }
