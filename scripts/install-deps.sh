@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="cmake gcc make pkg-config libxml2-dev libxml2-utils libxslt1-dev \
-libhwloc-dev hwloc libcmocka-dev"
+libhwloc-dev hwloc libcmocka-dev libvirt-clients python3-jsonschema"
 
 missing=""
 for p in $PKGS; do
