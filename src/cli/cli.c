@@ -8,15 +8,19 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
 
+#include "model/host.h"
 #include "xml/doc.h"
 #include "util/banned.h"
 
 const kvl_command kvl_commands[] = {
     { "check",   kvl_cmd_check,   "lint domain XML against a host snapshot", kvl_check_options },
+    { "config",  kvl_cmd_config,  "show the settings that apply to a path", kvl_config_options },
     { "explain", kvl_cmd_explain, "show the catalogue entry of one rule", NULL },
+    { "fix",     kvl_cmd_fix,     "apply the fixes the rules propose", kvl_fix_options },
     { "help",    kvl_cmd_help,    "show help for kvmlint or one command", NULL },
     { "rules",   kvl_cmd_rules,   "list the rule catalogue", kvl_rules_options },
     { "version", kvl_cmd_version, "print the version", NULL },
@@ -32,14 +36,28 @@ static const struct {
       "\n"
       "Lint libvirt domain XML.  PATH is a file, a directory (searched\n"
       "recursively for *.xml files whose root element is <domain>), or - for\n"
-      "standard input.  All domains of one run are the fleet of one host.\n"
+      "standard input.  The domains linted against one host are its fleet:\n"
+      "the --host, or per path the <host> mappings of the config file.\n"
       "\n"
       "Options:\n"
       "  --host FILE            host snapshot: `virsh capabilities` XML or an\n"
       "                         hwloc `lstopo --of xml` topology (v1 or v2);\n"
       "                         repeat to merge two snapshots of the same host\n"
-      "  -f, --format FORMAT    text (default) or json\n"
-      "  -o, --output FILE      write the report to FILE instead of stdout\n"
+      "  -f, --format FORMAT    the report format (default text), repeatable:\n"
+      "                           text        compiler-style lines with hints\n"
+      "                           json        one JSON document\n"
+      "                           sarif       SARIF 2.1.0 (GitHub code scanning)\n"
+      "                           github      GitHub Actions annotations\n"
+      "                           gitlab      GitLab Code Quality JSON\n"
+      "                           junit       JUnit XML, a test per domain and rule\n"
+      "                           checkstyle  Checkstyle XML\n"
+      "                           xml         the findings XML document\n"
+      "                           xslt:FILE   the findings XML through stylesheet\n"
+      "                                       FILE (schemas/findings.rng)\n"
+      "  -o, --output FILE      where the report goes (- for stdout); the n-th -o\n"
+      "                         pairs with the n-th -f, formats without an -o go\n"
+      "                         to stdout, a lone -o takes the text report, and\n"
+      "                         more -o than -f is an error\n"
       "  --fail-on SEVERITY     error, warning (default), info or none: the\n"
       "                         lowest severity that makes the exit status 1\n"
       "  --color WHEN           auto (default), always or never; auto colours\n"
@@ -49,13 +67,57 @@ static const struct {
       "                         cpu-overcommit fires (default 5)\n"
       "  --host-reserve SIZE    memory kept for the host, e.g. 2GiB, 512M\n"
       "                         (default 2GiB; bare numbers are KiB)\n"
+      "  --large-vm-memory SIZE\n"
+      "                         VMs with this much memory or more should be\n"
+      "                         hugepage-backed (default 16GiB)\n"
+      "  --very-large-vm-memory SIZE\n"
+      "                         from this size on, 1 GiB hugepages are\n"
+      "                         recommended (default 64GiB)\n"
+      "  --tap-queue-limit N    queues a host tap device takes: the cap on the\n"
+      "                         queues net-multiqueue-missing suggests\n"
+      "                         (default 256, the Linux limit)\n"
+      "  --housekeeping-cpus CPUSET\n"
+      "                         host CPUs the host keeps for its own work, for\n"
+      "                         host-housekeeping-cpus (no rule reads it yet)\n"
+      "  --validate             also validate each domain against libvirt's\n"
+      "                         domain schema (schema-invalid findings)\n"
+      "  --schema-dir DIR       the schemas to validate against (default\n"
+      "                         /usr/share/libvirt/schemas); implies --validate\n"
+      "  --config FILE          use this config file for every path instead of\n"
+      "                         the nearest .kvmlint.xml of each file\n"
+      "  --no-config            use no config file\n"
+      "  --no-suppressions      report findings that suppressions (metadata,\n"
+      "                         comment pragmas, config ignores) would hide\n"
+      "  --baseline FILE        report only findings whose fingerprint is not\n"
+      "                         in FILE\n"
+      "  --write-baseline FILE  record the current findings in FILE; they are\n"
+      "                         then not reported, as with --baseline FILE\n"
       "  -v, --verbose          say which files were skipped and which rules\n"
       "                         could not run, and why\n"
       "  -h, --help             show this help\n"
       "\n"
+      "Settings come from the command line, else the config file, else the\n"
+      "defaults; 'kvmlint config --show PATH' prints what applies to PATH.\n"
+      "\n"
       "Exit status: 0 no finding at or above --fail-on; 1 findings; 2 an\n"
       "input error (xml-malformed, xml-not-domain, value-invalid, unreadable\n"
-      "path, bad host snapshot) or a usage error.  2 wins over 1.\n" },
+      "path, bad host snapshot) or a usage error (including an invalid config\n"
+      "file or baseline).  2 wins over 1.  Suppressed findings do not count.\n" },
+    { "config",
+      "usage: kvmlint config --show [--config FILE | --no-config] [PATH]\n"
+      "\n"
+      "Print the settings kvmlint check uses for PATH (a file, or a directory\n"
+      "for the files in it; default: the current directory): the config file\n"
+      "that applies (the nearest .kvmlint.xml in PATH's directory or above it,\n"
+      "up to the directory holding .git), fail-on and every threshold with\n"
+      "where it comes from, and the file's rules, ignores, host mappings and\n"
+      "marks, each saying whether it matches PATH.\n"
+      "\n"
+      "Options:\n"
+      "  --show                 show the settings (the only action so far)\n"
+      "  --config FILE          use this config file instead of looking for one\n"
+      "  --no-config            show the defaults\n"
+      "  -h, --help             show this help\n" },
     { "explain",
       "usage: kvmlint explain RULE\n"
       "\n"
@@ -64,6 +126,36 @@ static const struct {
       "\n"
       "Options:\n"
       "  -h, --help             show this help\n" },
+    { "fix",
+      "usage: kvmlint fix [OPTIONS] PATH...\n"
+      "\n"
+      "Apply the fixes the rules propose, as edits of the original text: what\n"
+      "a fix does not touch stays byte for byte.  The result is re-linted and\n"
+      "fixed again until nothing changes (at most 8 rounds); a fix that makes\n"
+      "the XML malformed, or invalid against libvirt's schema when it was\n"
+      "valid, is reverted.  The fixed XML goes to stdout; what was fixed, what\n"
+      "remains and why goes to stderr.\n"
+      "\n"
+      "Options:\n"
+      "  --host FILE            host snapshot, as for check (repeatable)\n"
+      "  --unsafe-fixes         also apply unsafe fixes (the guest sees new\n"
+      "                         hardware and may need drivers first)\n"
+      "  --diff                 print a unified diff instead; change nothing\n"
+      "  --in-place             rewrite each file (a temporary file renamed\n"
+      "                         over it; on any error it is left untouched)\n"
+      "  -o, --output FILE      write the fixed XML to FILE\n"
+      "  --select RULE,...      fix and report only these rules\n"
+      "  --ignore RULE,...      neither fix nor report these rules\n"
+      "  --fail-on SEVERITY     error, warning (default), info or none: the\n"
+      "                         lowest remaining severity that makes the exit\n"
+      "                         status 1\n"
+      "  -v, --verbose          say which files and rules were skipped, and why\n"
+      "  -h, --help             show this help\n"
+      "\n"
+      "Without --in-place, --diff or -o, PATH must name one domain.\n"
+      "Exit status: 0 nothing remains at or above --fail-on; 1 findings\n"
+      "remain; 2 an input error, a file that could not be written, or a usage\n"
+      "error.\n" },
     { "help",
       "usage: kvmlint help [COMMAND]\n" },
     { "rules",
@@ -110,6 +202,40 @@ int kvl_usage_error(kvl_cli *cli, const char *cmd, const char *fmt, ...)
     fprintf(cli->err, "\nTry '%s %s%s--help' for more information.\n", cli->prog,
             cmd ? cmd : "", cmd ? " " : "");
     return KVL_EXIT_ERROR;
+}
+
+kvl_host *kvl_cli_load_hosts(kvl_cli *cli, const char *cmd, const char *const *files,
+                             size_t n, int *rc)
+{
+    kvl_host *host = NULL;
+
+    *rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *err = NULL;
+        kvl_host *h = kvl_host_load(files[i], &err);
+
+        if (!h) {
+            fprintf(cli->err, "%s %s: bad host snapshot: %s\n", cli->prog, cmd, err);
+            free(err);
+            kvl_host_free(host);
+            *rc = KVL_EXIT_ERROR;
+            return NULL;
+        }
+        if (!host) {
+            host = h;
+            continue;
+        }
+        if (kvl_host_merge(host, h, &err) < 0) {
+            fprintf(cli->err, "%s %s: %s\n", cli->prog, cmd, err);
+            free(err);
+            kvl_host_free(h);
+            kvl_host_free(host);
+            *rc = KVL_EXIT_ERROR;
+            return NULL;
+        }
+        kvl_host_free(h);
+    }
+    return host;
 }
 
 static void main_usage(FILE *to)

@@ -37,15 +37,29 @@ extern const kvl_command kvl_commands[];
 /* Option tables of the commands that take options (for --help checks). */
 extern const struct option kvl_check_options[];
 extern const struct option kvl_rules_options[];
+extern const struct option kvl_config_options[];
+extern const struct option kvl_fix_options[];
 
 /* Entry point of the whole program; main() only calls this. */
 int kvl_main(int argc, char **argv, FILE *out, FILE *err);
 
 int kvl_cmd_check(kvl_cli *cli, int argc, char **argv);
+int kvl_cmd_config(kvl_cli *cli, int argc, char **argv);
 int kvl_cmd_explain(kvl_cli *cli, int argc, char **argv);
+int kvl_cmd_fix(kvl_cli *cli, int argc, char **argv);
 int kvl_cmd_help(kvl_cli *cli, int argc, char **argv);
 int kvl_cmd_rules(kvl_cli *cli, int argc, char **argv);
 int kvl_cmd_version(kvl_cli *cli, int argc, char **argv);
+
+struct kvl_host;
+
+/*
+ * Load the --host snapshots `files` and merge them into one host (NULL when
+ * n is 0).  A bad or mismatched snapshot is reported as "PROG CMD: ..." and
+ * gives NULL with *rc KVL_EXIT_ERROR; otherwise *rc is 0.
+ */
+struct kvl_host *kvl_cli_load_hosts(kvl_cli *cli, const char *cmd, const char *const *files,
+                                    size_t n, int *rc);
 
 /* Report a usage problem ("kvmlint check: ...") and return KVL_EXIT_ERROR. */
 int kvl_usage_error(kvl_cli *cli, const char *cmd, const char *fmt, ...)

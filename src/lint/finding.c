@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fix/fix.h"
 #include "rules/catalogue.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -34,6 +35,13 @@ const char *kvl_fix_name(kvl_fix_kind fix)
     return (unsigned)fix <= KVL_FIX_MANUAL ? fix_names[fix] : NULL;
 }
 
+const char *kvl_suppress_name(kvl_suppress_kind kind)
+{
+    static const char *const names[] = { NULL, "metadata", "comment", "config", "baseline" };
+
+    return (unsigned)kind <= KVL_SUPPRESS_BASELINE ? names[kind] : NULL;
+}
+
 int kvl_fix_parse(const char *s, kvl_fix_kind *out)
 {
     if (strcmp(s, "none") == 0) {
@@ -58,6 +66,11 @@ void kvl_findings_free(kvl_findings *list)
         free(f->domain);
         free(f->message);
         free(f->hint);
+        free(f->attr);
+        free(f->fingerprint);
+        free(f->suppress_reason);
+        free(f->fix_summary);
+        kvl_fix_free(f->edits);
     }
     free(list->v);
     list->v = NULL;
@@ -105,7 +118,10 @@ static void add(kvl_sink *sink, const char *rule, int sev, unsigned line, unsign
     f->rule = def->id;
     f->severity = sev < 0 ? def->severity : (kvl_severity)sev;
     f->fix = def->fix;
-    f->input_error = strcmp(def->category, "input") == 0;
+    /* RULES.md names the input errors (exit status 2); schema-invalid is an
+     * input rule but not one of them: the file was read and linted */
+    f->input_error = strcmp(def->category, "input") == 0
+                     && strcmp(def->id, "schema-invalid") != 0;
     f->path = kvl_xstrdup(sink->doc ? sink->doc->path : sink->path ? sink->path : "");
     f->line = line;
     f->col = col;
@@ -114,17 +130,35 @@ static void add(kvl_sink *sink, const char *rule, int sev, unsigned line, unsign
     f->hint = kvl_xstrdup(hint);
     f->file = sink->file;
     f->seq = list->n;
+    f->end_line = f->end_col = 0;
+    f->ref = 0;
+    f->attr = NULL;
+    f->fingerprint = NULL;
+    f->suppressed = KVL_SUPPRESS_NONE;
+    f->suppress_reason = NULL;
+    f->fixable = false;
+    f->fix_kind = KVL_FIX_NONE;
+    f->fix_summary = NULL;
+    f->edits = NULL;
     list->n++;
 }
 
 static void add_at_node(kvl_sink *sink, const char *rule, int sev, kvl_ref node,
                         const char *attr, const char *hint, const char *fmt, va_list ap)
 {
-    kvl_pos pos = { 0, 0, 0 };
+    kvl_pos pos = { 0, 0, 0 }, end = { 0, 0, 0 };
+    kvl_finding *f;
 
-    if (node && sink->doc)
+    if (node && sink->doc) {
         pos = kvl_doc_ref_pos(sink->doc, node, attr);
+        end = kvl_doc_ref_end(sink->doc, node, attr);
+    }
     add(sink, rule, sev, pos.line, pos.col, hint, fmt, ap);
+    f = &sink->list->v[sink->list->n - 1];
+    f->ref = node;
+    f->attr = kvl_xstrdup(attr);
+    f->end_line = end.line;
+    f->end_col = end.col;
 }
 
 void kvl_report(kvl_sink *sink, const char *rule, kvl_ref node,

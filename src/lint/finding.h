@@ -35,16 +35,49 @@ int kvl_severity_parse(const char *s, kvl_severity *out);   /* incl. "none" */
 const char *kvl_fix_name(kvl_fix_kind fix);           /* "safe", ..., NULL */
 int kvl_fix_parse(const char *s, kvl_fix_kind *out);
 
+/*
+ * Whether and how a finding was suppressed.  Suppressed findings stay in
+ * the list (SARIF lists them with their suppression); text, the exit status
+ * and the CI formats leave them out.  Set by the suppression pass.
+ */
+typedef enum kvl_suppress_kind {
+    KVL_SUPPRESS_NONE = 0,      /* reported */
+    KVL_SUPPRESS_METADATA,      /* <kvmlint:suppress> in the domain's <metadata> */
+    KVL_SUPPRESS_COMMENT,       /* an XML comment pragma in the file */
+    KVL_SUPPRESS_CONFIG,        /* the configuration file */
+    KVL_SUPPRESS_BASELINE,      /* its fingerprint is in the --baseline file */
+} kvl_suppress_kind;
+
+const char *kvl_suppress_name(kvl_suppress_kind kind);  /* "metadata", ...; NULL for none */
+
 typedef struct kvl_finding {
     const char *rule;       /* catalogue id (static for the run) */
     kvl_severity severity;
     kvl_fix_kind fix;
-    bool input_error;       /* rule of category "input": exit status 2 */
+    bool input_error;       /* rule of category "input" but schema-invalid: exit status 2 */
     char *path;
     unsigned line, col;     /* 0 when unknown */
+    /* Where the region ends (SARIF): just past the start tag's '>' or the
+     * attribute's closing quote; 0 when unknown (no element ref). */
+    unsigned end_line, end_col;
+    kvl_ref ref;            /* the element reported at, 0 for none */
+    char *attr;             /* its attribute reported at, or NULL */
+    /* Stable identity of the finding across edits elsewhere in the file
+     * (16 hex digits; see src/lint/fingerprint.c), set by kvl_run_lint;
+     * unique within a run.  NULL before. */
+    char *fingerprint;
+    kvl_suppress_kind suppressed;   /* KVL_SUPPRESS_NONE: reported */
+    char *suppress_reason;  /* the suppression's reason, or NULL */
     char *domain;           /* domain name, or NULL */
     char *message;
     char *hint;             /* or NULL */
+    /* A fix the check proposed (fix/fix.h): its kind (the catalogue's,
+     * unless the check said otherwise) and one-line summary in every mode,
+     * its edits only when the sink collects fixes (`kvmlint fix`). */
+    bool fixable;
+    kvl_fix_kind fix_kind;
+    char *fix_summary;
+    struct kvl_fix *edits;
     size_t file;            /* index of the input file in the run, for sorting */
     size_t seq;             /* report order, for a stable sort */
 } kvl_finding;
@@ -71,6 +104,7 @@ typedef struct kvl_sink {
     const char *path;       /* used when doc is NULL */
     const char *domain;     /* may be NULL */
     size_t file;            /* index of the input file in the run */
+    bool collect_fixes;     /* fix mode: keep the edits checks propose */
 } kvl_sink;
 
 /*

@@ -4,8 +4,9 @@
  * value helpers every part uses, and kvl_domain_free.  The areas with more
  * structure live beside it: domain_cpu.c (vCPUs, cputune, <cpu>),
  * domain_memory.c (memory sizes, numatune, memoryBacking, memtune),
- * domain_devices.c and domain_meta.c (<metadata>).  domain_priv.h explains
- * the walk.
+ * domain_devices.c (with domain_paravirt.c for <rng> and <channel>),
+ * domain_features.c (<hyperv>), domain_clock.c and domain_meta.c
+ * (<metadata>).  domain_priv.h explains the walk.
  */
 #include "model/domain.h"
 
@@ -198,6 +199,19 @@ int kvl_walk_enum_attr(kvl_walk *w, const xmlNode *node, const char *attr,
     return -1;
 }
 
+int kvl_walk_tristate_attr(kvl_walk *w, const xmlNode *node, const char *attr,
+                           const char *on, const char *off, kvl_tristate *out)
+{
+    const char *const values[] = { on, off, NULL };
+    char *v = NULL;
+    int rc = kvl_walk_enum_attr(w, node, attr, values, &v);
+
+    if (rc == 1)
+        *out = strcmp(v, on) == 0 ? KVL_TRI_ON : KVL_TRI_OFF;
+    free(v);
+    return rc;
+}
+
 /* ---- Small top-level elements ---- */
 
 static void set_text_once(char **field, const xmlNode *node)
@@ -237,14 +251,8 @@ static void walk_os(kvl_walk *w, const xmlNode *node, void *ctx)
     dom->machine = kvl_walk_attr_dup(type, "machine");
 }
 
-static void walk_hyperv(kvl_walk *w, const xmlNode *node, void *ctx)
-{
-    if (!w->dom->hyperv_node)
-        w->dom->hyperv_node = kvl_doc_ref(node);
-}
-
 static const kvl_walk_entry features_table[] = {
-    { "hyperv", walk_hyperv },
+    { "hyperv", kvl_walk_hyperv },              /* domain_features.c */
     { NULL, NULL },
 };
 
@@ -273,6 +281,7 @@ static const kvl_walk_entry domain_table[] = {
     { "os", walk_os },
     { "features", walk_features },
     { "cpu", kvl_walk_cpu },
+    { "clock", kvl_walk_clock },
     { "devices", kvl_walk_devices },
     { NULL, NULL },
 };
@@ -300,6 +309,7 @@ kvl_domain *kvl_domain_build(kvl_doc *doc, kvl_sink *sink)
     kvl_walk_finish_cpu(&w);
     kvl_walk_finish_devices(&w);
     kvl_walk_finish_meta(&w);
+    kvl_walk_pragmas(&w, doc->xml);
     free(w.hot);
     return w.dom;
 }
@@ -316,7 +326,11 @@ void kvl_domain_free(kvl_domain *dom)
     free(dom->machine);
     free(dom->os_id);
     kvl_walk_free_cpu(dom);
+    kvl_walk_free_meta(dom);
     kvl_walk_free_memory(dom);
     kvl_walk_free_devices(dom);
+    kvl_walk_free_paravirt(dom);
+    kvl_walk_free_features(dom);
+    kvl_walk_free_clock(dom);
     free(dom);
 }

@@ -72,7 +72,20 @@ typedef struct kvl_vcpusched {
     char *scheduler;                /* "fifo", "rr", "batch", "idle", "other"; NULL absent/invalid */
     bool has_priority;
     int priority;
+    bool priority_given;            /* the priority attribute is present (valid or not) */
 } kvl_vcpusched;
+
+/* The bandwidth elements of <cputune>, in this order in kvl_domain.cputune[]. */
+typedef enum kvl_cputune_key {
+    KVL_CPUTUNE_SHARES, KVL_CPUTUNE_PERIOD, KVL_CPUTUNE_QUOTA,
+    KVL_CPUTUNE_GLOBAL_PERIOD, KVL_CPUTUNE_GLOBAL_QUOTA,
+    KVL_CPUTUNE_EMULATOR_PERIOD, KVL_CPUTUNE_EMULATOR_QUOTA,
+    KVL_CPUTUNE_IOTHREAD_PERIOD, KVL_CPUTUNE_IOTHREAD_QUOTA,
+    KVL_CPUTUNE_N
+} kvl_cputune_key;
+
+/* The element name of a cputune key ("period"), NULL if out of range. */
+const char *kvl_cputune_name(kvl_cputune_key key);
 
 typedef struct kvl_distance {
     kvl_ref node;            /* <sibling> */
@@ -85,6 +98,7 @@ typedef struct kvl_cell {
     bool has_id;
     unsigned id;                    /* without a valid @id: its position, as libvirt numbers cells */
     hwloc_bitmap_t cpus;            /* NULL if absent/invalid (cpus is optional) */
+    bool has_cpus;                  /* the cpus attribute is present (valid or not) */
     bool has_memory;
     uint64_t memory_kib;
     char *mem_access;               /* memAccess */
@@ -124,6 +138,12 @@ typedef enum kvl_iotune_key {
 /* The element name of an iotune key ("total_bytes_sec"), NULL if out of range. */
 const char *kvl_iotune_name(kvl_iotune_key key);
 
+/* One <driver><iothreads><iothread id='N'> of a disk. */
+typedef struct kvl_disk_iothread {
+    kvl_ref node;
+    unsigned id;
+} kvl_disk_iothread;
+
 typedef struct kvl_disk {
     kvl_ref node;
     kvl_ref target_node, driver_node, address_node, source_node;
@@ -135,12 +155,19 @@ typedef struct kvl_disk {
     char *driver_name, *driver_type, *cache, *io;
     bool has_iothread;
     unsigned iothread;
+    /* <driver><iothreads><iothread id>: virtio-blk queues mapped onto
+     * IOThreads; entries without a valid id are reported and dropped */
+    kvl_disk_iothread *iothread_map;
+    size_t niothread_map, cap_iothread_map;
     bool readonly, shareable;
     bool has_iotune;                /* an <iotune> with at least one non-zero rate limit
                                        (*_sec or *_sec_max; 0 means "no limit" to QEMU) */
     uint32_t iotune_set;            /* bit 1u << key for each element given with a valid number */
     uint64_t iotune[KVL_IOTUNE_N];  /* their values */
+    kvl_ref iotune_nodes[KVL_IOTUNE_N];  /* their elements */
+    bool iotune_invalid;            /* an <iotune> value could not be parsed (reported) */
     char *iotune_group;             /* <group_name>, NULL absent */
+    kvl_ref iotune_group_node;
     unsigned boot_order;            /* 0: none */
     char *address_type;             /* address@type: drive, pci, ... */
     unsigned address_controller;    /* address@controller for drive addresses (default 0) */
@@ -148,6 +175,8 @@ typedef struct kvl_disk {
     bool has_pci_address;           /* type='nvme': <source><address> */
     kvl_pci_addr pci;
     bool hot_annotated;             /* kvmlint metadata marks it hot */
+    bool hot_by_config;             /* a config <hot-disk> matches it (set by the
+                                       engine, not the walk; see by_config) */
 } kvl_disk;
 
 typedef struct kvl_controller {
@@ -156,6 +185,9 @@ typedef struct kvl_controller {
     bool has_index;                 /* false: @index absent or invalid */
     unsigned index;                 /* without @index: the lowest unused of its type, as libvirt assigns */
     char *model;
+    kvl_ref driver_node;            /* <driver>, 0 absent */
+    bool has_iothread;              /* driver@iothread (virtio-scsi) */
+    unsigned iothread;
 } kvl_controller;
 
 typedef struct kvl_iface {
@@ -166,6 +198,9 @@ typedef struct kvl_iface {
     char *driver_name;              /* driver@name: qemu, vhost, vfio, kvm */
     bool has_queues;
     unsigned queues;
+    bool has_rx_queue_size, has_tx_queue_size;
+    unsigned rx_queue_size, tx_queue_size;  /* driver@rx_queue_size, @tx_queue_size */
+    kvl_ref bandwidth_node;         /* <bandwidth> with an <inbound> or <outbound>, else 0 */
     char *mac;
     char *source;                   /* source@network/@bridge/@dev/@path, for messages */
     bool has_pci_address;           /* type='hostdev': <source><address type='pci'> */
@@ -188,6 +223,98 @@ typedef struct kvl_memdev {
     unsigned guest_node;            /* target/node: the guest NUMA cell */
 } kvl_memdev;
 
+/* <memballoon> (domain_memdevs.c): libvirt takes one, the first counts. */
+typedef struct kvl_memballoon {
+    kvl_ref node;                   /* 0: no <memballoon> element */
+    char *model;                    /* virtio, virtio-transitional, none, ...; NULL absent */
+} kvl_memballoon;
+
+/* <filesystem> (domain_memdevs.c). */
+typedef struct kvl_filesystem {
+    kvl_ref node, driver_node;
+    char *type;                     /* filesystem@type; NULL means mount */
+    char *driver_type;              /* driver@type: path, handle, virtiofs, ... */
+    char *source;                   /* source@dir/@file/@name/@socket, for messages */
+    char *target;                   /* target@dir (the mount tag) */
+} kvl_filesystem;
+
+/* A yes/no or on/off attribute; an invalid value is reported and left absent. */
+typedef enum kvl_tristate {
+    KVL_TRI_ABSENT = 0,
+    KVL_TRI_OFF,                    /* 'no' / 'off' */
+    KVL_TRI_ON,                     /* 'yes' / 'on' */
+} kvl_tristate;
+
+/* <rng> (domain_paravirt.c). */
+typedef struct kvl_rng {
+    kvl_ref node, backend_node;
+    char *model;                    /* rng@model: virtio, virtio-transitional, ... */
+    char *backend_model;            /* <backend model>: random, egd, builtin */
+    char *source;                   /* random backend: the device it reads, "/dev/random"
+                                       when the text is empty (libvirt's default); else NULL */
+    bool source_default;            /* ... and it was empty */
+} kvl_rng;
+
+/* <channel> (domain_paravirt.c). */
+typedef struct kvl_channel {
+    kvl_ref node, target_node;
+    char *type;                     /* channel@type: unix, pty, spicevmc, ... */
+    char *target_type;              /* target@type: virtio, guestfwd, xen */
+    char *target_name;              /* target@name: org.qemu.guest_agent.0, ... */
+} kvl_channel;
+
+/* <clock><timer> (domain_clock.c).  Names and tick policies are kept as
+ * written: which ones QEMU takes is a rule's judgement (clock-timer-invalid). */
+typedef struct kvl_timer {
+    kvl_ref node;
+    char *name;                     /* NULL: missing (reported, libvirt requires it) */
+    kvl_tristate present;
+    char *tickpolicy;               /* NULL absent */
+    char *mode;                     /* tsc mode: auto, native, emulate, ...; NULL absent */
+    bool has_frequency;
+    uint64_t frequency;             /* tsc frequency in Hz */
+} kvl_timer;
+
+/* The Hyper-V enlightenments of <features><hyperv>, in libvirt's order. */
+typedef enum kvl_hv_feature {
+    KVL_HV_RELAXED, KVL_HV_VAPIC, KVL_HV_SPINLOCKS, KVL_HV_VPINDEX, KVL_HV_RUNTIME,
+    KVL_HV_SYNIC, KVL_HV_STIMER, KVL_HV_RESET, KVL_HV_VENDOR_ID, KVL_HV_FREQUENCIES,
+    KVL_HV_REENLIGHTENMENT, KVL_HV_TLBFLUSH, KVL_HV_IPI, KVL_HV_EVMCS, KVL_HV_AVIC,
+    KVL_HV_EMSR_BITMAP, KVL_HV_XMM_INPUT,
+    KVL_HV_N
+} kvl_hv_feature;
+
+/* The element name of an enlightenment ("vpindex"), NULL if out of range. */
+const char *kvl_hv_feature_name(kvl_hv_feature feat);
+
+typedef struct kvl_hv_feat {
+    kvl_ref node;                   /* its element, 0 absent */
+    kvl_tristate state;             /* @state; libvirt requires it (missing: reported) */
+} kvl_hv_feat;
+
+/*
+ * A suppression written in the domain (README "Suppressions"): a
+ * <kvmlint:suppress rule="a,b" target="hda" reason="..."/> inside
+ * <kvmlint:hints>, which libvirt keeps through define and dumpxml, or an XML
+ * comment pragma <!-- kvmlint: disable=a,b reason --> for files kept in a
+ * repository (libvirt drops comments).  The model records what is written;
+ * the engine checks the rule ids, matches findings (lint/suppress.c) and
+ * reports the suppressions that match nothing.
+ */
+typedef struct kvl_suppress {
+    bool comment;                   /* a comment pragma, else <kvmlint:suppress> */
+    kvl_ref node;                   /* <kvmlint:suppress>; 0 for a comment */
+    unsigned line, col;             /* a comment: where it starts */
+    char **rules;                   /* rule ids as written, at least one */
+    size_t nrules;
+    char *target;                   /* an element identity (kvl_domain_ref_identity)
+                                       or its name part ("hda"); NULL: any */
+    char *reason;                   /* NULL when none is given */
+    /* A comment nested below <domain>'s children applies to the element
+     * after it: refs scope_first..scope_last.  0: the whole domain. */
+    kvl_ref scope_first, scope_last;
+} kvl_suppress;
+
 typedef struct kvl_domain {
     kvl_doc *doc;                   /* borrowed */
     kvl_ref root;
@@ -207,7 +334,7 @@ typedef struct kvl_domain {
     uint64_t current_memory_kib;
     kvl_ref max_memory_node;
     bool has_max_memory;
-    uint64_t max_memory_kib;
+    uint64_t max_memory_kib;        /* 0 for an empty <maxMemory/>, libvirt's "no maximum" */
     bool has_max_memory_slots;
     unsigned max_memory_slots;      /* maxMemory@slots */
 
@@ -243,11 +370,17 @@ typedef struct kvl_domain {
     /* index for kvl_domain_vcpupin: vcpus entries, the first valid-vcpu
      * vcpupin of each vCPU or NULL; NULL when vcpus is 0 */
     const kvl_vcpupin **vcpupin_of;
+    /* <shares>, <period>, <quota>, ... as signed integers (libvirt's range
+     * checks are rules' business); unparsable text is reported */
+    uint32_t cputune_set;           /* bit 1u << key for each one given with a valid number */
+    int64_t cputune[KVL_CPUTUNE_N];
+    kvl_ref cputune_nodes[KVL_CPUTUNE_N];
 
     /* <cpu> */
     kvl_ref cpu_node;
     char *cpu_mode;                 /* as written; NULL absent (libvirt: custom) */
     char *cpu_model;                /* <model> text; NULL absent or empty */
+    kvl_ref cpu_model_node;         /* the first <model>, 0 absent (for fixes) */
     kvl_ref topology_node;
     bool has_topology;
     /* Each attribute 1 when absent (or invalid, reported).  Without
@@ -264,7 +397,9 @@ typedef struct kvl_domain {
                                        NULL when <memory> is absent or mode invalid
                                        (then numa_memory_node tells them apart) */
     char *numa_placement;           /* memory@placement, NULL absent/invalid */
+    bool numa_placement_given;      /* the placement attribute is present (valid or not) */
     hwloc_bitmap_t numa_nodeset;    /* NULL absent/invalid */
+    bool numa_nodeset_given;        /* the nodeset attribute is present (valid or not) */
     kvl_memnode *memnodes;
     size_t nmemnodes, cap_memnodes;
 
@@ -276,6 +411,8 @@ typedef struct kvl_domain {
     size_t npages, cap_pages;
     bool locked, nosharepages;
     char *mem_source_type, *mem_access_mode, *mem_allocation_mode;
+    kvl_ref locked_node, nosharepages_node;     /* 0 absent */
+    kvl_ref mem_source_node, mem_access_node, mem_allocation_node;
 
     /* <memtune> */
     kvl_ref memtune_node;
@@ -287,8 +424,25 @@ typedef struct kvl_domain {
     /* <features> */
     kvl_ref features_node;
     kvl_ref hyperv_node;     /* <features><hyperv>, 0 absent */
+    /* <hyperv> (domain_features.c): mode "custom" (also when absent,
+     * libvirt's default) or "passthrough"; NULL without <hyperv> or when
+     * the mode is invalid (reported).  Values are read as libvirt reads
+     * them: spinlocks@retries and vendor_id@value only when state='on'. */
+    char *hyperv_mode;
+    kvl_hv_feat hyperv[KVL_HV_N];
+    bool has_hv_spinlock_retries;
+    unsigned hv_spinlock_retries;
+    char *hv_vendor_id;             /* vendor_id@value as written */
+    kvl_tristate hv_stimer_direct;  /* <stimer><direct state> */
+
+    /* <clock> (domain_clock.c) */
+    kvl_ref clock_node;
+    char *clock_offset;             /* as written; NULL absent (libvirt: utc) */
+    kvl_timer *timers;
+    size_t ntimers, cap_timers;
 
     /* <devices> */
+    kvl_ref devices_node;           /* the first <devices> */
     kvl_disk *disks;
     size_t ndisks, cap_disks;
     kvl_controller *controllers;
@@ -299,6 +453,13 @@ typedef struct kvl_domain {
     size_t nhostdevs, cap_hostdevs;
     kvl_memdev *memdevs;
     size_t nmemdevs, cap_memdevs;
+    kvl_memballoon memballoon;      /* domain_memdevs.c */
+    kvl_filesystem *filesystems;
+    size_t nfilesystems, cap_filesystems;
+    kvl_rng *rngs;                  /* domain_paravirt.c */
+    size_t nrngs, cap_rngs;
+    kvl_channel *channels;
+    size_t nchannels, cap_channels;
 
     /*
      * kvmlint annotations in <metadata>: the first element in namespace
@@ -314,6 +475,22 @@ typedef struct kvl_domain {
     bool meta_critical;             /* <kvmlint:critical/> */
     bool meta_windows;              /* <kvmlint:windows/> */
     char *os_id;                    /* libosinfo <libosinfo:os id='...'/> */
+
+    /* Suppressions written in the file, in document order (kvl_suppress). */
+    kvl_suppress *suppress;
+    size_t nsuppress, cap_suppress;
+
+    /*
+     * Intent stated by the kvmlint config file rather than the XML (RULES.md
+     * "marked critical by config", "marked Windows by config"; hot disks:
+     * kvl_disk.hot_by_config).  The walk never sets these: the engine does,
+     * from config/settings.h, before any rule runs, so the meta_* fields
+     * keep meaning "the XML says so" and the derived facts below consult both.
+     */
+    struct {
+        bool critical;
+        bool windows;
+    } by_config;
 } kvl_domain;
 
 #define KVL_LIBOSINFO_XMLNS "http://libosinfo.org/xmlns/libvirt/domain/1.0"
@@ -378,14 +555,15 @@ bool kvl_domain_is_pinned(const kvl_domain *dom, hwloc_const_bitmap_t all_host_c
 /*
  * Latency-critical VM (RULES.md): every vCPU pinned 1:1 (each vCPU's
  * effective set is exactly one host CPU, no two vCPUs share one), or a
- * fifo/rr vcpusched, or <kvmlint:critical/>, or <hugepages> together with
- * <locked/>.  "Marked critical by config" is the caller's to add.
+ * fifo/rr vcpusched, or <kvmlint:critical/> or marked critical by config
+ * (by_config.critical), or <hugepages> together with <locked/>.
  */
 bool kvl_domain_is_latency_critical(const kvl_domain *dom);
 
 /*
  * Windows guest (RULES.md): libosinfo id under http://microsoft.com/win/,
- * or <features><hyperv>, or <kvmlint:windows/>.  Config is the caller's.
+ * or <features><hyperv>, or <kvmlint:windows/>, or marked Windows by config
+ * (by_config.windows).
  */
 bool kvl_domain_is_windows(const kvl_domain *dom);
 
@@ -407,8 +585,8 @@ bool kvl_disk_is_disk(const kvl_disk *disk);
 const char *kvl_disk_bus(const kvl_disk *disk);
 
 /*
- * Hot disk per RULES.md: a writable device='disk' that is annotated hot, or
- * has driver@iothread, or <iotune> limits, or io native/io_uring, or belongs
+ * Hot disk per RULES.md: a writable device='disk' that is annotated hot (in
+ * metadata, or by config: hot_by_config), or has driver@iothread, or <iotune> limits, or io native/io_uring, or belongs
  * to a pinned (`pinned` is kvl_domain_is_pinned() of its VM) or
  * latency-critical VM and is not its boot disk.
  */
@@ -421,5 +599,42 @@ const kvl_controller *kvl_domain_controller(const kvl_domain *dom, const char *t
 /* The page size a hugepage-backed VM uses by default (the <page> without
  * nodeset), 0 when not given. */
 uint64_t kvl_domain_default_page_kib(const kvl_domain *dom);
+
+/* The first <timer> named `name` (libvirt keeps duplicates; kvmlint reads
+ * the first), or NULL. */
+const kvl_timer *kvl_domain_timer(const kvl_domain *dom, const char *name);
+
+/* <hyperv> lists enlightenment `feat` with state='on' (in either mode). */
+bool kvl_domain_hv_on(const kvl_domain *dom, kvl_hv_feature feat);
+
+/* <hyperv mode='passthrough'>: QEMU enables what the host supports. */
+bool kvl_domain_hv_passthrough(const kvl_domain *dom);
+
+/* ---- Identity of elements (domain_identity.c) ---- */
+
+/*
+ * Which model object owns the element `ref` (the object's own element or
+ * anything inside it: a disk's <target>, <driver>, <source><host>, ...),
+ * named by what identifies it in the domain rather than by its position in
+ * the file, so that edits elsewhere keep it (fingerprints, suppression
+ * targets).  The innermost object wins.  A new string, one of:
+ *   disk:vda            (target dev; without one disk#N)
+ *   interface:52:54:00:12:34:56   (MAC, lowercase; without one interface#N)
+ *   controller:scsi:0   (type and index)
+ *   hostdev:0000:03:00.0  (PCI source address; otherwise hostdev#N)
+ *   memdev#N  rng#N     (these have no name)
+ *   filesystem:TAG  channel:org.qemu.guest_agent.0  timer:hpet  (else KIND#N)
+ *   memballoon  clock  devices  features/hyperv/vpindex  suppress#N
+ *   vcpupin:3  iothreadpin:1  vcpusched:0-1 (or vcpusched#N)
+ *   cell:1  memnode:1  page:2048 (size in KiB; invalid size page#N)
+ *   vcpu  memory  currentMemory  maxMemory  cpu  cpu/topology  cpu/numa
+ *   cputune  emulatorpin  iothreads  iothreadids  numatune  numatune/memory
+ *   memoryBacking  memoryBacking/hugepages  memtune  memtune/hard_limit ...
+ *   features  features/hyperv  os  name  kvmlint:hints
+ *   domain              (the root, ref 0, or an element no object owns)
+ * N counts from 1 among objects of that kind in document order.  `dom` NULL
+ * (no model: malformed XML, another root) gives "document".
+ */
+char *kvl_domain_ref_identity(const kvl_domain *dom, kvl_ref ref);
 
 #endif

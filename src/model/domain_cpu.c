@@ -1,7 +1,9 @@
 /*
  * The CPU side of the domain model: <vcpu>, <iothreads>/<iothreadids>,
- * <cputune> (vcpupin, emulatorpin, iothreadpin, vcpusched) and <cpu>
- * (mode, model, topology, guest NUMA cells with their distances).
+ * <cputune> (vcpupin, emulatorpin, iothreadpin, vcpusched, and the
+ * bandwidth values shares/period/quota and their global/emulator/iothread
+ * variants) and <cpu> (mode, model, topology, guest NUMA cells with their
+ * distances).
  *
  * Defaults that need the whole document (IOThread ids, the topology when
  * <topology> is absent, the vcpupin index) are settled in
@@ -213,6 +215,7 @@ static void walk_vcpusched(kvl_walk *w, const xmlNode *node, void *ctx)
     if (kvl_walk_enum_attr(w, node, "scheduler", sched_values, &s->scheduler) == 0)
         kvl_walk_missing(w, node, "scheduler");
     if ((prio = kvl_xml_attr(node, "priority"))) {
+        s->priority_given = true;
         if (kvl_int_parse(prio, INT32_MIN, INT32_MAX, &v, &why) < 0) {
             kvl_walk_bad_value(w, node, "priority", "number", prio, why, NULL);
         } else {
@@ -222,11 +225,72 @@ static void walk_vcpusched(kvl_walk *w, const xmlNode *node, void *ctx)
     }
 }
 
+/* Indexed by kvl_cputune_key. */
+static const char *const cputune_names[KVL_CPUTUNE_N] = {
+    "shares", "period", "quota", "global_period", "global_quota",
+    "emulator_period", "emulator_quota", "iothread_period", "iothread_quota",
+};
+
+const char *kvl_cputune_name(kvl_cputune_key key)
+{
+    return (unsigned)key < KVL_CPUTUNE_N ? cputune_names[key] : NULL;
+}
+
+/*
+ * One bandwidth value.  Any 64-bit integer is kept, negative ones too:
+ * which ranges libvirt accepts (negative quota means unlimited, 0 means
+ * unset) is cpu-cputune-range's to judge, with the element to point at.
+ */
+static void cputune_value(kvl_walk *w, const xmlNode *node, kvl_cputune_key key)
+{
+    kvl_domain *dom = w->dom;
+    const char *why = NULL;
+    char *text;
+    int64_t v;
+
+    if (dom->cputune_nodes[key])
+        return;
+    dom->cputune_nodes[key] = kvl_doc_ref(node);
+    text = kvl_xml_text(node);
+    if (kvl_int_parse(text ? text : "", INT64_MIN, INT64_MAX, &v, &why) < 0) {
+        kvl_walk_bad_value(w, node, NULL, "number", text, why, NULL);
+    } else {
+        dom->cputune_set |= 1u << key;
+        dom->cputune[key] = v;
+    }
+    free(text);
+}
+
+#define CPUTUNE_WALKER(fn, key)                                               \
+    static void fn(kvl_walk *w, const xmlNode *node, void *ctx)               \
+    {                                                                         \
+        cputune_value(w, node, key);                                          \
+    }
+CPUTUNE_WALKER(walk_shares, KVL_CPUTUNE_SHARES)
+CPUTUNE_WALKER(walk_period, KVL_CPUTUNE_PERIOD)
+CPUTUNE_WALKER(walk_quota, KVL_CPUTUNE_QUOTA)
+CPUTUNE_WALKER(walk_global_period, KVL_CPUTUNE_GLOBAL_PERIOD)
+CPUTUNE_WALKER(walk_global_quota, KVL_CPUTUNE_GLOBAL_QUOTA)
+CPUTUNE_WALKER(walk_emulator_period, KVL_CPUTUNE_EMULATOR_PERIOD)
+CPUTUNE_WALKER(walk_emulator_quota, KVL_CPUTUNE_EMULATOR_QUOTA)
+CPUTUNE_WALKER(walk_iothread_period, KVL_CPUTUNE_IOTHREAD_PERIOD)
+CPUTUNE_WALKER(walk_iothread_quota, KVL_CPUTUNE_IOTHREAD_QUOTA)
+#undef CPUTUNE_WALKER
+
 static const kvl_walk_entry cputune_table[] = {
     { "vcpupin", walk_vcpupin },
     { "emulatorpin", walk_emulatorpin },
     { "iothreadpin", walk_iothreadpin },
     { "vcpusched", walk_vcpusched },
+    { "shares", walk_shares },
+    { "period", walk_period },
+    { "quota", walk_quota },
+    { "global_period", walk_global_period },
+    { "global_quota", walk_global_quota },
+    { "emulator_period", walk_emulator_period },
+    { "emulator_quota", walk_emulator_quota },
+    { "iothread_period", walk_iothread_period },
+    { "iothread_quota", walk_iothread_quota },
     { NULL, NULL },
 };
 
@@ -244,6 +308,8 @@ static void walk_model(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     kvl_domain *dom = w->dom;
 
+    if (!dom->cpu_model_node)
+        dom->cpu_model_node = kvl_doc_ref(node);
     if (dom->cpu_model)
         return;
     dom->cpu_model = kvl_xml_text(node);
@@ -327,6 +393,7 @@ static void walk_cell(kvl_walk *w, const xmlNode *node, void *ctx)
     cell->id = (unsigned)dom->ncells;
     dom->ncells++;
     cell->has_id = kvl_walk_uint_attr(w, node, "id", 0, UINT32_MAX, &cell->id) == 1;
+    cell->has_cpus = kvl_xml_attr(node, "cpus") != NULL;
     kvl_walk_set_attr(w, node, "cpus", "cpuset", &cell->cpus);
     rc = kvl_walk_size(w, node, "memory", "unit", &cell->memory_kib);
     if (rc == 0)

@@ -57,9 +57,31 @@ static const xmlNode *child_el(const xmlNode *node, const char *name)
 
 /* ---- <disk> ---- */
 
+/* <driver><iothreads><iothread id='N'>: libvirt requires the id. */
+static void walk_disk_iothread_map(kvl_walk *w, const xmlNode *node, void *ctx)
+{
+    kvl_disk *d = ctx;
+    unsigned id;
+    int rc = kvl_walk_uint_attr(w, node, "id", 1, UINT32_MAX, &id);
+
+    if (rc == 0)
+        kvl_walk_missing(w, node, "id");
+    if (rc != 1)
+        return;
+    KVL_GROW(d->iothread_map, d->niothread_map, d->cap_iothread_map);
+    d->iothread_map[d->niothread_map].node = kvl_doc_ref(node);
+    d->iothread_map[d->niothread_map++].id = id;
+}
+
+static const kvl_walk_entry disk_iothreads_table[] = {
+    { "iothread", walk_disk_iothread_map },
+    { NULL, NULL },
+};
+
 static void walk_disk_driver(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     kvl_disk *d = ctx;
+    const xmlNode *iothreads;
 
     if (d->driver_node)
         return;
@@ -70,6 +92,8 @@ static void walk_disk_driver(kvl_walk *w, const xmlNode *node, void *ctx)
     d->io = kvl_walk_attr_dup(node, "io");
     d->has_iothread = kvl_walk_uint_attr(w, node, "iothread", 1, UINT32_MAX,
                                          &d->iothread) == 1;
+    if ((iothreads = child_el(node, "iothreads")))
+        kvl_walk_children(w, iothreads, disk_iothreads_table, d);
 }
 
 static void walk_disk_source(kvl_walk *w, const xmlNode *node, void *ctx)
@@ -168,8 +192,10 @@ static void walk_disk_iotune(kvl_walk *w, const xmlNode *node, void *ctx)
         if (!kvl_walk_is_el(c))
             continue;
         if (strcmp((const char *)c->name, "group_name") == 0) {
-            if (!d->iotune_group)
+            if (!d->iotune_group) {
                 d->iotune_group = kvl_xml_text(c);
+                d->iotune_group_node = kvl_doc_ref(c);
+            }
             continue;
         }
         for (key = 0; key < KVL_IOTUNE_N; key++)
@@ -180,9 +206,11 @@ static void walk_disk_iotune(kvl_walk *w, const xmlNode *node, void *ctx)
         text = kvl_xml_text(c);
         if (kvl_uint_parse(text, UINT64_MAX, &v, &why) < 0) {
             kvl_walk_bad_value(w, c, NULL, "number", text, why, NULL);
+            d->iotune_invalid = true;
         } else {
             d->iotune_set |= 1u << key;
             d->iotune[key] = v;
+            d->iotune_nodes[key] = kvl_doc_ref(c);
             /* the rates and their bursts are limits; lengths and size only qualify them */
             if (v && key <= KVL_IOTUNE_WRITE_IOPS_SEC_MAX)
                 d->has_iotune = true;
@@ -222,6 +250,7 @@ static void walk_controller(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     kvl_domain *dom = w->dom;
     kvl_controller *c;
+    const xmlNode *driver;
 
     KVL_GROW(dom->controllers, dom->ncontrollers, dom->cap_controllers);
     c = &dom->controllers[dom->ncontrollers++];
@@ -229,6 +258,12 @@ static void walk_controller(kvl_walk *w, const xmlNode *node, void *ctx)
     c->type = kvl_walk_attr_dup(node, "type");
     c->has_index = kvl_walk_uint_attr(w, node, "index", 0, UINT32_MAX, &c->index) == 1;
     c->model = kvl_walk_attr_dup(node, "model");
+    /* a virtio-scsi controller's IOThread serves all its disks */
+    if ((driver = child_el(node, "driver"))) {
+        c->driver_node = kvl_doc_ref(driver);
+        c->has_iothread = kvl_walk_uint_attr(w, driver, "iothread", 1, UINT32_MAX,
+                                             &c->iothread) == 1;
+    }
 }
 
 static int cmp_unsigned(const void *a, const void *b)
@@ -296,6 +331,19 @@ static void walk_iface_driver(kvl_walk *w, const xmlNode *node, void *ctx)
     f->driver_node = kvl_doc_ref(node);
     f->driver_name = kvl_walk_attr_dup(node, "name");
     f->has_queues = kvl_walk_uint_attr(w, node, "queues", 0, UINT32_MAX, &f->queues) == 1;
+    f->has_rx_queue_size = kvl_walk_uint_attr(w, node, "rx_queue_size", 0, UINT32_MAX,
+                                              &f->rx_queue_size) == 1;
+    f->has_tx_queue_size = kvl_walk_uint_attr(w, node, "tx_queue_size", 0, UINT32_MAX,
+                                              &f->tx_queue_size) == 1;
+}
+
+/* An empty <bandwidth/> sets no limit, so only one with a direction counts. */
+static void walk_iface_bandwidth(kvl_walk *w, const xmlNode *node, void *ctx)
+{
+    kvl_iface *f = ctx;
+
+    if (!f->bandwidth_node && (child_el(node, "inbound") || child_el(node, "outbound")))
+        f->bandwidth_node = kvl_doc_ref(node);
 }
 
 static void walk_iface_mac(kvl_walk *w, const xmlNode *node, void *ctx)
@@ -329,6 +377,7 @@ static const kvl_walk_entry iface_table[] = {
     { "driver", walk_iface_driver },
     { "mac", walk_iface_mac },
     { "source", walk_iface_source },
+    { "bandwidth", walk_iface_bandwidth },
     { NULL, NULL },
 };
 
@@ -415,11 +464,17 @@ static const kvl_walk_entry devices_table[] = {
     { "controller", walk_controller },
     { "hostdev", walk_hostdev },
     { "memory", walk_memdev },
+    { "memballoon", kvl_walk_memballoon },
+    { "filesystem", kvl_walk_filesystem },
+    { "rng", kvl_walk_rng },                    /* domain_paravirt.c */
+    { "channel", kvl_walk_channel },
     { NULL, NULL },
 };
 
 void kvl_walk_devices(kvl_walk *w, const xmlNode *node, void *ctx)
 {
+    if (!w->dom->devices_node)
+        w->dom->devices_node = kvl_doc_ref(node);
     kvl_walk_children(w, node, devices_table, NULL);
 }
 
@@ -430,6 +485,7 @@ void kvl_walk_finish_devices(kvl_walk *w)
 
 void kvl_walk_free_devices(kvl_domain *dom)
 {
+    kvl_walk_free_memdevs(dom);
     for (size_t i = 0; i < dom->ndisks; i++) {
         kvl_disk *d = &dom->disks[i];
 
@@ -444,6 +500,7 @@ void kvl_walk_free_devices(kvl_domain *dom)
         free(d->address_type);
         free(d->source);
         free(d->iotune_group);
+        free(d->iothread_map);
     }
     free(dom->disks);
     for (size_t i = 0; i < dom->ncontrollers; i++) {

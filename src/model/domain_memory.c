@@ -18,6 +18,16 @@ static const char *const placement_values[] = { "static", "auto", NULL };
 
 /* ---- <memory>, <currentMemory>, <maxMemory> ---- */
 
+/* The element has no text but whitespace. */
+static bool text_is_blank(const xmlNode *node)
+{
+    char *text = kvl_xml_text(node);
+    bool blank = !text || !text[strspn(text, " \t\r\n")];
+
+    free(text);
+    return blank;
+}
+
 void kvl_walk_memory(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     kvl_domain *dom = w->dom;
@@ -46,7 +56,14 @@ void kvl_walk_max_memory(kvl_walk *w, const xmlNode *node, void *ctx)
     if (dom->max_memory_node)
         return;
     dom->max_memory_node = kvl_doc_ref(node);
-    dom->has_max_memory = kvl_walk_size(w, node, NULL, "unit", &dom->max_memory_kib) == 1;
+    /* libvirt reads an empty <maxMemory slots='16'/> as size 0, "no
+     * maximum" (which it refuses with slots, see mem-size-invalid), not
+     * as a bad number */
+    if (text_is_blank(node))
+        dom->has_max_memory = true;
+    else
+        dom->has_max_memory =
+            kvl_walk_size(w, node, NULL, "unit", &dom->max_memory_kib) == 1;
     dom->has_max_memory_slots =
         kvl_walk_uint_attr(w, node, "slots", 0, UINT32_MAX, &dom->max_memory_slots) == 1;
 }
@@ -62,7 +79,9 @@ static void walk_numa_memory(kvl_walk *w, const xmlNode *node, void *ctx)
     dom->numa_memory_node = kvl_doc_ref(node);
     if (kvl_walk_enum_attr(w, node, "mode", numa_modes, &dom->numa_mode) == 0)
         dom->numa_mode = kvl_xstrdup("strict");
+    dom->numa_placement_given = kvl_xml_attr(node, "placement") != NULL;
     kvl_walk_enum_attr(w, node, "placement", placement_values, &dom->numa_placement);
+    dom->numa_nodeset_given = kvl_xml_attr(node, "nodeset") != NULL;
     kvl_walk_set_attr(w, node, "nodeset", "nodeset", &dom->numa_nodeset);
 }
 
@@ -138,30 +157,40 @@ static void walk_hugepages(kvl_walk *w, const xmlNode *node, void *ctx)
 
 static void walk_nosharepages(kvl_walk *w, const xmlNode *node, void *ctx)
 {
+    if (!w->dom->nosharepages_node)
+        w->dom->nosharepages_node = kvl_doc_ref(node);
     w->dom->nosharepages = true;
 }
 
 static void walk_locked(kvl_walk *w, const xmlNode *node, void *ctx)
 {
+    if (!w->dom->locked_node)
+        w->dom->locked_node = kvl_doc_ref(node);
     w->dom->locked = true;
+}
+
+/* The first <source>, <access>, <allocation>: its element and one attribute. */
+static void mb_once(const xmlNode *node, const char *attr, kvl_ref *slot, char **value)
+{
+    if (*slot)
+        return;
+    *slot = kvl_doc_ref(node);
+    *value = kvl_walk_attr_dup(node, attr);
 }
 
 static void walk_mb_source(kvl_walk *w, const xmlNode *node, void *ctx)
 {
-    if (!w->dom->mem_source_type)
-        w->dom->mem_source_type = kvl_walk_attr_dup(node, "type");
+    mb_once(node, "type", &w->dom->mem_source_node, &w->dom->mem_source_type);
 }
 
 static void walk_mb_access(kvl_walk *w, const xmlNode *node, void *ctx)
 {
-    if (!w->dom->mem_access_mode)
-        w->dom->mem_access_mode = kvl_walk_attr_dup(node, "mode");
+    mb_once(node, "mode", &w->dom->mem_access_node, &w->dom->mem_access_mode);
 }
 
 static void walk_mb_allocation(kvl_walk *w, const xmlNode *node, void *ctx)
 {
-    if (!w->dom->mem_allocation_mode)
-        w->dom->mem_allocation_mode = kvl_walk_attr_dup(node, "mode");
+    mb_once(node, "mode", &w->dom->mem_allocation_node, &w->dom->mem_allocation_mode);
 }
 
 static const kvl_walk_entry membacking_table[] = {

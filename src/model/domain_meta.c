@@ -1,6 +1,7 @@
 /*
  * <metadata> in the domain model: libosinfo's OS id and kvmlint's own
- * annotations (domain.h, README "Annotations").
+ * annotations (domain.h, README "Annotations"), including the
+ * <kvmlint:suppress> elements (README "Suppressions").
  *
  * libvirt keeps exactly one element per namespace under <metadata> and drops
  * elements without a namespace, so only the first element of each namespace
@@ -38,6 +39,65 @@ static const char *colon(const xmlNode *n)
     return n->ns && n->ns->prefix ? ":" : "";
 }
 
+kvl_suppress *kvl_walk_add_suppress(kvl_walk *w)
+{
+    kvl_domain *dom = w->dom;
+
+    KVL_GROW(dom->suppress, dom->nsuppress, dom->cap_suppress);
+    return &dom->suppress[dom->nsuppress++];
+}
+
+char **kvl_walk_rule_list(const char *text, size_t len, size_t *n)
+{
+    char **v = NULL;
+    size_t cap = 0;
+    size_t i = 0;
+
+    *n = 0;
+    while (i < len) {
+        size_t start;
+
+        while (i < len && (text[i] == ',' || text[i] == ' ' || text[i] == '\t' ||
+                           text[i] == '\n' || text[i] == '\r'))
+            i++;
+        start = i;
+        while (i < len && text[i] != ',' && text[i] != ' ' && text[i] != '\t' &&
+               text[i] != '\n' && text[i] != '\r')
+            i++;
+        if (i > start) {
+            KVL_GROW(v, *n, cap);
+            v[(*n)++] = kvl_xstrndup(text + start, i - start);
+        }
+    }
+    return v;
+}
+
+/* <kvmlint:suppress rule="a,b" target="hda" reason="..."/> */
+static void walk_suppress(kvl_walk *w, const xmlNode *c)
+{
+    const char *rules = kvl_xml_attr(c, "rule");
+    size_t n;
+    char **ids;
+    kvl_suppress *s;
+
+    if (!rules) {
+        kvl_walk_missing(w, c, "rule");
+        return;
+    }
+    ids = kvl_walk_rule_list(rules, strlen(rules), &n);
+    if (n == 0) {
+        kvl_walk_bad_value(w, c, "rule", "rule list", rules, "it names no rule",
+                           "rule=\"disk-bus-not-virtio\" or a comma-separated list");
+        return;
+    }
+    s = kvl_walk_add_suppress(w);
+    s->node = kvl_doc_ref(c);
+    s->rules = ids;
+    s->nrules = n;
+    s->target = kvl_walk_attr_dup(c, "target");
+    s->reason = kvl_walk_attr_dup(c, "reason");
+}
+
 static void walk_hints(kvl_walk *w, const xmlNode *hints)
 {
     kvl_domain *dom = w->dom;
@@ -56,8 +116,11 @@ static void walk_hints(kvl_walk *w, const xmlNode *hints)
             }
             KVL_GROW(w->hot, w->nhot, w->cap_hot);
             w->hot[w->nhot++] = c;
+        } else if (named(c, "suppress")) {
+            walk_suppress(w, c);
         } else {
-            kvl_walk_invalid(w, c, NULL, "known annotations: critical, windows, hot-disk",
+            kvl_walk_invalid(w, c, NULL,
+                             "known annotations: critical, windows, hot-disk, suppress",
                              "unknown kvmlint annotation <%s%s%s>", prefix(c), colon(c),
                              (const char *)c->name);
         }
@@ -124,4 +187,18 @@ void kvl_walk_finish_meta(kvl_walk *w)
             kvl_walk_bad_value(w, w->hot[i], "target", "disk target", target,
                                "no disk has this target dev", NULL);
     }
+}
+
+void kvl_walk_free_meta(kvl_domain *dom)
+{
+    for (size_t i = 0; i < dom->nsuppress; i++) {
+        kvl_suppress *s = &dom->suppress[i];
+
+        for (size_t j = 0; j < s->nrules; j++)
+            free(s->rules[j]);
+        free(s->rules);
+        free(s->target);
+        free(s->reason);
+    }
+    free(dom->suppress);
 }

@@ -87,6 +87,11 @@ int kvl_walk_size(kvl_walk *w, const xmlNode *node, const char *attr,
 int kvl_walk_enum_attr(kvl_walk *w, const xmlNode *node, const char *attr,
                        const char *const *values, char **out);
 
+/* A switch written `on`/`off` (`yes`/`no`: pass those); invalid values are
+ * reported and leave *out untouched. */
+int kvl_walk_tristate_attr(kvl_walk *w, const xmlNode *node, const char *attr,
+                           const char *on, const char *off, kvl_tristate *out);
+
 /* Element handlers, one file per area. */
 void kvl_walk_vcpu(kvl_walk *w, const xmlNode *node, void *ctx);        /* domain_cpu.c */
 void kvl_walk_iothreads(kvl_walk *w, const xmlNode *node, void *ctx);
@@ -100,7 +105,20 @@ void kvl_walk_numatune(kvl_walk *w, const xmlNode *node, void *ctx);
 void kvl_walk_memory_backing(kvl_walk *w, const xmlNode *node, void *ctx);
 void kvl_walk_memtune(kvl_walk *w, const xmlNode *node, void *ctx);
 void kvl_walk_devices(kvl_walk *w, const xmlNode *node, void *ctx);     /* domain_devices.c */
+void kvl_walk_rng(kvl_walk *w, const xmlNode *node, void *ctx);         /* domain_paravirt.c */
+void kvl_walk_channel(kvl_walk *w, const xmlNode *node, void *ctx);
+void kvl_walk_memballoon(kvl_walk *w, const xmlNode *node, void *ctx);  /* domain_memdevs.c */
+void kvl_walk_filesystem(kvl_walk *w, const xmlNode *node, void *ctx);
+void kvl_walk_hyperv(kvl_walk *w, const xmlNode *node, void *ctx);      /* domain_features.c */
+void kvl_walk_clock(kvl_walk *w, const xmlNode *node, void *ctx);       /* domain_clock.c */
 void kvl_walk_metadata(kvl_walk *w, const xmlNode *node, void *ctx);    /* domain_meta.c */
+
+/* Suppressions (domain_meta.c): a new zeroed entry of dom->suppress, and a
+ * rule list ("a,b c" of `len` bytes) split at commas and blanks. */
+kvl_suppress *kvl_walk_add_suppress(kvl_walk *w);
+char **kvl_walk_rule_list(const char *text, size_t len, size_t *n);
+/* Comment pragmas of the whole document (domain_pragma.c). */
+void kvl_walk_pragmas(kvl_walk *w, const xmlDoc *xml);
 
 /* After the walk: defaults that depend on several elements. */
 void kvl_walk_finish_cpu(kvl_walk *w);          /* iothread ids, topology */
@@ -109,7 +127,12 @@ void kvl_walk_finish_meta(kvl_walk *w);         /* hot-disk targets */
 
 /* Freeing the parts, for kvl_domain_free. */
 void kvl_walk_free_cpu(kvl_domain *dom);
+void kvl_walk_free_meta(kvl_domain *dom);
 void kvl_walk_free_memory(kvl_domain *dom);
 void kvl_walk_free_devices(kvl_domain *dom);
+void kvl_walk_free_memdevs(kvl_domain *dom);     /* called by kvl_walk_free_devices */
+void kvl_walk_free_paravirt(kvl_domain *dom);
+void kvl_walk_free_features(kvl_domain *dom);
+void kvl_walk_free_clock(kvl_domain *dom);
 
 #endif

@@ -171,7 +171,7 @@ static bool pinned_one_to_one(const kvl_domain *dom)
 
 bool kvl_domain_is_latency_critical(const kvl_domain *dom)
 {
-    if (dom->meta_critical || (dom->hugepages && dom->locked))
+    if (dom->meta_critical || dom->by_config.critical || (dom->hugepages && dom->locked))
         return true;
     for (size_t i = 0; i < dom->nvcpuscheds; i++)
         if (streq(dom->vcpuscheds[i].scheduler, "fifo") ||
@@ -184,7 +184,7 @@ bool kvl_domain_is_windows(const kvl_domain *dom)
 {
     static const char win[] = "http://microsoft.com/win/";
 
-    return dom->meta_windows || dom->hyperv_node ||
+    return dom->meta_windows || dom->by_config.windows || dom->hyperv_node ||
            (dom->os_id && strncmp(dom->os_id, win, sizeof(win) - 1) == 0);
 }
 
@@ -236,7 +236,7 @@ bool kvl_disk_is_hot(const kvl_domain *dom, const kvl_disk *disk, bool pinned)
 {
     if (!kvl_disk_is_disk(disk) || disk->readonly)
         return false;
-    if (disk->hot_annotated || disk->has_iothread || disk->has_iotune ||
+    if (disk->hot_annotated || disk->hot_by_config || disk->has_iothread || disk->has_iotune ||
         streq(disk->io, "native") || streq(disk->io, "io_uring"))
         return true;
     if (!pinned && !kvl_domain_is_latency_critical(dom))

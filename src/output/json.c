@@ -36,6 +36,31 @@ static void field(FILE *out, const char *name, const char *value, bool comma)
     kvl_json_string(out, value);
 }
 
+/* One finding object; suppressed ones say by what. */
+static void finding(FILE *out, const kvl_finding *f, bool comma)
+{
+    fputs(comma ? ",\n{" : "\n{", out);
+    field(out, "rule", f->rule, false);
+    field(out, "severity", kvl_severity_name(f->severity), true);
+    field(out, "path", f->path, true);
+    fprintf(out, ",\"line\":%u,\"column\":%u", f->line, f->col);
+    field(out, "domain", f->domain, true);
+    field(out, "message", f->message, true);
+    field(out, "hint", f->hint, true);
+    field(out, "fix", kvl_fix_name(f->fix), true);
+    /* "fix" is the catalogue's kind; this says whether `kvmlint fix` has
+     * edits for this very finding */
+    fprintf(out, ",\"fixable\":%s", f->fixable ? "true" : "false");
+    field(out, "fingerprint", f->fingerprint, true);
+    if (f->suppressed) {
+        fputs(",\"suppression\":{", out);
+        field(out, "kind", kvl_suppress_name(f->suppressed), false);
+        field(out, "reason", f->suppress_reason, true);
+        fputc('}', out);
+    }
+    fputc('}', out);
+}
+
 int kvl_output_json(FILE *out, const kvl_run *run, const kvl_output_opts *opts)
 {
     size_t counts[4] = { 0, 0, 0, 0 };
@@ -53,21 +78,20 @@ int kvl_output_json(FILE *out, const kvl_run *run, const kvl_output_opts *opts)
         fputc('}', out);
     }
     fputs("],\"findings\":[", out);
-    for (size_t i = 0; i < run->findings.n; i++) {
-        const kvl_finding *f = &run->findings.v[i];
-        counts[f->severity]++;
-        fputs(i ? ",\n{" : "\n{", out);
-        field(out, "rule", f->rule, false);
-        field(out, "severity", kvl_severity_name(f->severity), true);
-        field(out, "path", f->path, true);
-        fprintf(out, ",\"line\":%u,\"column\":%u", f->line, f->col);
-        field(out, "domain", f->domain, true);
-        field(out, "message", f->message, true);
-        field(out, "hint", f->hint, true);
-        field(out, "fix", kvl_fix_name(f->fix), true);
-        fputc('}', out);
-    }
-    fprintf(out, "],\"summary\":{\"files\":%zu,\"error\":%zu,\"warning\":%zu,\"info\":%zu}}\n",
-            run->nfiles, counts[KVL_SEV_ERROR], counts[KVL_SEV_WARNING], counts[KVL_SEV_INFO]);
+    for (size_t i = 0, k = 0; i < run->findings.n; i++)
+        if (!run->findings.v[i].suppressed) {
+            counts[run->findings.v[i].severity]++;
+            finding(out, &run->findings.v[i], k++ > 0);
+        }
+    /* README "Suppressions": kept apart, so "findings" is what is reported */
+    fputs("],\"suppressed\":[", out);
+    for (size_t i = 0, k = 0; i < run->findings.n; i++)
+        if (run->findings.v[i].suppressed) {
+            counts[KVL_SEV_NONE]++;
+            finding(out, &run->findings.v[i], k++ > 0);
+        }
+    fprintf(out, "],\"summary\":{\"files\":%zu,\"error\":%zu,\"warning\":%zu,\"info\":%zu,"
+            "\"suppressed\":%zu}}\n", run->nfiles, counts[KVL_SEV_ERROR],
+            counts[KVL_SEV_WARNING], counts[KVL_SEV_INFO], counts[KVL_SEV_NONE]);
     return ferror(out) ? -1 : 0;
 }

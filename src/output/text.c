@@ -2,6 +2,7 @@
  * Text output, read like a compiler's:
  *   vms/sql01.xml:14:5: warning: vCPUs 0-3 ... [numa-pin-cross-node]
  *     hint: ...
+ *     fix (safe): ...          when `kvmlint fix` can repair it
  * Files that could not be read come first as "path: error: ...".
  */
 #include "output/output.h"
@@ -41,6 +42,8 @@ int kvl_output_text(FILE *out, const kvl_run *run, const kvl_output_opts *opts)
     for (size_t i = 0; i < run->findings.n; i++) {
         const kvl_finding *f = &run->findings.v[i];
 
+        if (f->suppressed)      /* README "Suppressions"; --verbose counts them */
+            continue;
         fprintf(out, "%s%s", c ? C_BOLD : "", f->path);
         if (f->line)
             fprintf(out, ":%u", f->line);
@@ -51,6 +54,9 @@ int kvl_output_text(FILE *out, const kvl_run *run, const kvl_output_opts *opts)
                 c ? C_RESET : "", f->message, c ? C_DIM : "", f->rule, c ? C_RESET : "");
         if (f->hint)
             fprintf(out, "  hint: %s\n", f->hint);
+        /* what `kvmlint fix` would do (--unsafe-fixes for an unsafe one) */
+        if (f->fixable)
+            fprintf(out, "  fix (%s): %s\n", kvl_fix_name(f->fix_kind), f->fix_summary);
     }
     return ferror(out) ? -1 : 0;
 }

@@ -41,6 +41,26 @@ static char *normalise_text(const char *s)
     return kvl_buf_detach(&b);
 }
 
+static const char *const refused_by_names[] = { NULL, "libvirt", "qemu", "host" };
+
+const char *kvl_refused_by_name(kvl_refused_by r)
+{
+    return (unsigned)r <= KVL_REFUSED_HOST ? refused_by_names[r] : NULL;
+}
+
+static int parse_refused_by(const char *s, kvl_refused_by *out)
+{
+    *out = KVL_REFUSED_UNSAID;
+    if (!s)
+        return 0;
+    for (int i = KVL_REFUSED_LIBVIRT; i <= KVL_REFUSED_HOST; i++)
+        if (strcmp(s, refused_by_names[i]) == 0) {
+            *out = (kvl_refused_by)i;
+            return 0;
+        }
+    return -1;
+}
+
 static int load_rule(kvl_rule_def *r, const xmlNode *node, const char *category,
                      const char *file, char **err)
 {
@@ -51,6 +71,11 @@ static int load_rule(kvl_rule_def *r, const xmlNode *node, const char *category,
     if (!id || !sev || !fix || kvl_severity_parse(sev, &r->severity) < 0
         || r->severity == KVL_SEV_NONE || kvl_fix_parse(fix, &r->fix) < 0) {
         *err = kvl_xasprintf("%s:%ld: rule needs id, severity and fix", file,
+                             xmlGetLineNo(node));
+        return -1;
+    }
+    if (parse_refused_by(kvl_xml_attr(node, "refused-by"), &r->refused_by) < 0) {
+        *err = kvl_xasprintf("%s:%ld: refused-by takes libvirt, qemu or host", file,
                              xmlGetLineNo(node));
         return -1;
     }

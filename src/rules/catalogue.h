@@ -25,6 +25,18 @@ typedef struct kvl_rule_ref {
     char *title;
 } kvl_rule_ref;
 
+/* Who refuses the definition when the rule reports an error (the
+ * refused-by attribute; schemas/catalogue.rng says what each means). */
+typedef enum kvl_refused_by {
+    KVL_REFUSED_UNSAID = 0,     /* no attribute */
+    KVL_REFUSED_LIBVIRT,
+    KVL_REFUSED_QEMU,
+    KVL_REFUSED_HOST,
+} kvl_refused_by;
+
+/* "libvirt", "qemu", "host"; NULL for KVL_REFUSED_UNSAID. */
+const char *kvl_refused_by_name(kvl_refused_by r);
+
 typedef struct kvl_rule_def {
     char *id;
     char *category;         /* cpu, numa, memory, disk, virtio, network, input, ... */
@@ -33,6 +45,7 @@ typedef struct kvl_rule_def {
     char *fix_text;         /* what the fix does, or NULL */
     kvl_severity severity;  /* default */
     kvl_fix_kind fix;
+    kvl_refused_by refused_by;
     kvl_rule_ref *refs;
     size_t nrefs;
 } kvl_rule_def;

@@ -1,6 +1,8 @@
 /* Shared plumbing for built-in checks: skips, host prerequisites, defaults. */
 #include "rules/check.h"
 
+#include "rules/rule_util.h"
+
 #include "util/mem.h"
 #include "util/banned.h"
 
@@ -8,6 +10,10 @@ void kvl_config_init(kvl_config *cfg)
 {
     cfg->cpu_overcommit_ratio = 5.0;
     cfg->host_reserve_kib = 2ULL * 1024 * 1024;
+    cfg->large_vm_kib = 16ULL * 1024 * 1024;
+    cfg->very_large_vm_kib = 64ULL * 1024 * 1024;
+    cfg->tap_queue_limit = 256;
+    cfg->housekeeping_cpus = NULL;
 }
 
 void kvl_skip(kvl_check_ctx *ctx, const char *reason)
@@ -37,6 +43,15 @@ bool kvl_need_host_memory(kvl_check_ctx *ctx)
         return false;
     if (!kvl_host_total_memory(ctx->host, &total)) {
         kvl_skip(ctx, "the host snapshot lacks node memory sizes");
+        return false;
+    }
+    return true;
+}
+
+bool kvl_need_guest_arch(kvl_check_ctx *ctx, const char **arch)
+{
+    if (!(*arch = kvl_ru_arch(ctx->dom, ctx->host))) {
+        kvl_skip(ctx, "guest architecture unknown (no os/type@arch and no host snapshot)");
         return false;
     }
     return true;

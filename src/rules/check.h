@@ -23,6 +23,19 @@
 typedef struct kvl_config {
     double cpu_overcommit_ratio;    /* --cpu-overcommit-ratio, default 5 */
     uint64_t host_reserve_kib;      /* --host-reserve, default 2 GiB */
+    /* mem-hugepages-recommended: a VM this large (effective memory) wants
+     * hugepages, and from very_large_vm_kib on 1 GiB pages */
+    uint64_t large_vm_kib;          /* --large-vm-memory, default 16 GiB */
+    uint64_t very_large_vm_kib;     /* --very-large-vm-memory, default 64 GiB */
+    /* net-multiqueue-missing suggests one queue per vCPU up to this: the
+     * queues a host tap device takes (Linux's MAX_TAP_QUEUES is 256; the
+     * first multiqueue kernels took 8) */
+    unsigned tap_queue_limit;       /* --tap-queue-limit, default 256 */
+    /* --housekeeping-cpus: the host CPUs the host keeps for its own work,
+     * for host-housekeeping-cpus when no host facts say (no rule reads it
+     * yet).  Borrowed from the config file or command line that parsed it
+     * (config/thresholds.h); NULL: not given. */
+    hwloc_const_bitmap_t housekeeping_cpus;
 } kvl_config;
 
 void kvl_config_init(kvl_config *cfg);
@@ -65,15 +78,20 @@ void kvl_skip(kvl_check_ctx *ctx, const char *reason);
  */
 bool kvl_need_host_nodes(kvl_check_ctx *ctx);    /* a host with NUMA nodes and CPUs */
 bool kvl_need_host_memory(kvl_check_ctx *ctx);   /* ... and memory on every node */
+/* The guest architecture (os/type@arch, else the host's: kvl_ru_arch) into
+ * *arch, for the architecture-specific rules (RULES.md "Scope"). */
+bool kvl_need_guest_arch(kvl_check_ctx *ctx, const char **arch);
 
 typedef enum kvl_check_flags {
     KVL_CHECK_DOMAIN = 0,           /* called per in-scope domain */
     KVL_CHECK_LOADER = 1,           /* reported by the loader / model builder, no function */
+    KVL_CHECK_ENGINE = 2,           /* reported by the engine after the checks
+                                       (lint/suppress.c), no function */
 } kvl_check_flags;
 
 typedef struct kvl_check {
     const char *id;
-    kvl_check_fn fn;                /* NULL for KVL_CHECK_LOADER */
+    kvl_check_fn fn;                /* NULL for KVL_CHECK_LOADER and _ENGINE */
     unsigned flags;
 } kvl_check;
 

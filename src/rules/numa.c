@@ -1,8 +1,11 @@
 /*
  * NUMA locality checks: vCPUs pinned across host nodes, VMs wider than a
  * host node, memory bound away from (or not bound to) the node the vCPUs run
- * on, and guest NUMA cells straddling host nodes.  All of them need a host
- * snapshot with a NUMA topology, since a node is a property of the host.
+ * on, guest NUMA cells straddling host nodes, and memory interleaved for a
+ * VM that would fit one node.  All of them need a host snapshot with a NUMA
+ * topology, since a node is a property of the host.  Passthrough devices'
+ * locality is in numa_hostdev.c; the guest NUMA definition itself (validity,
+ * completeness, distances) in numa_config.c.
  *
  * When numad places the VM (placement='auto') the pinning in the XML is not
  * what runs, so the pinning-based checks here stay silent for it.
@@ -309,8 +312,7 @@ void kvl_check_numa_cell_crosses_host_node(kvl_check_ctx *ctx)
         const kvl_cell *cell = &dom->cells[i];
         hwloc_bitmap_t pinned = hwloc_bitmap_alloc();
         hwloc_bitmap_t cpus, nodes;
-        char *label = cell->has_id ? kvl_xasprintf("guest cell %u", cell->id)
-                                   : kvl_xasprintf("guest cell #%zu", i + 1);
+        char *label = kvl_ru_cell_label(dom, cell);
 
         if (!cell->cpus) {
             hwloc_bitmap_free(pinned);
@@ -366,9 +368,98 @@ void kvl_check_numa_cell_crosses_host_node(kvl_check_ctx *ctx)
     }
 }
 
+/* ---- numa-interleave-small-vm ---- */
+
+/*
+ * Whether the VM fits the largest host node: its vCPUs the node's CPUs and
+ * its memory the node's capacity (hugepage-backed: the node's pool).  -1
+ * when the memory side cannot be judged; *what describes the node.
+ */
+static int fits_one_node(const kvl_domain *dom, const kvl_host *host, char **what)
+{
+    unsigned nvcpus, max_cpus = kvl_host_max_node_cpus(host), id;
+    uint64_t mem, cap, count, page;
+    char *size;
+
+    *what = NULL;
+    if (!kvl_ru_vcpus(dom, &nvcpus) || !kvl_domain_effective_memory(dom, &mem))
+        return -1;
+    if (nvcpus > max_cpus)
+        return 0;
+    if (dom->hugepages) {
+        if (!(page = kvl_domain_default_page_kib(dom)) || !largest_pool(host, page, &count, &id))
+            return -1;
+        if ((mem + page - 1) / page > count)
+            return 0;
+        size = kvl_ru_size_str(count * page);
+        *what = kvl_xasprintf("%u CPUs, %s of hugepages on node %u", max_cpus, size, id);
+    } else {
+        if (!largest_capacity(host, &cap, &id))
+            return -1;
+        if (mem > cap)
+            return 0;
+        size = kvl_ru_size_str(cap);
+        *what = kvl_xasprintf("%u CPUs, %s usable on node %u", max_cpus, size, id);
+    }
+    free(size);
+    return 1;
+}
+
+void kvl_check_numa_interleave_small_vm(kvl_check_ctx *ctx)
+{
+    const kvl_domain *dom = ctx->dom;
+    bool all_memnodes = dom->ncells > 0;
+    hwloc_bitmap_t cpus, nodes;
+    char *node_cap = NULL, *over, *size, *hint;
+    uint64_t mem;
+    unsigned n;
+    int fits;
+
+    /* numad's interleave set is not known; one node is as good as a bind */
+    if (!kvl_ru_streq(dom->numa_mode, "interleave") || kvl_ru_numa_auto(dom) ||
+        !dom->numa_nodeset || hwloc_bitmap_weight(dom->numa_nodeset) < 2)
+        return;
+    /* memnodes decide for their cells: the domain-wide mode applies to none */
+    for (size_t i = 0; i < dom->ncells && all_memnodes; i++)
+        all_memnodes = kvl_ru_memnode(dom, kvl_ru_cell_id(dom, &dom->cells[i])) != NULL;
+    if (all_memnodes)
+        return;
+    if (!kvl_need_host_nodes(ctx) || ctx->host->nnodes < 2)
+        return;
+    if ((fits = fits_one_node(dom, ctx->host, &node_cap)) < 0) {
+        kvl_skip(ctx, "the VM's memory or the host's node capacity is unknown");
+        return;
+    }
+    if (!fits)
+        return;
+
+    cpus = kvl_ru_vcpu_pin_union(dom, ctx->host, NULL, NULL);
+    nodes = kvl_ru_nodes_of(ctx->host, cpus);
+    over = kvl_ru_node_phrase("host node", "host nodes", dom->numa_nodeset);
+    (void)kvl_ru_vcpus(dom, &n);
+    (void)kvl_domain_effective_memory(dom, &mem);
+    size = kvl_ru_size_str(mem);
+    if (hwloc_bitmap_weight(nodes) == 1)
+        hint = kvl_xasprintf("bind it to the vCPUs' node: <memory mode='strict' nodeset='%d'/>",
+                             hwloc_bitmap_first(nodes));
+    else
+        hint = kvl_xstrdup("put the VM on one host node and bind its memory there with mode='strict'");
+    kvl_report(ctx->sink, ctx->rule, dom->numa_memory_node, "mode", hint,
+               "memory is interleaved over %s but the VM (%u vCPU%s, %s) fits one host node "
+               "(%s), so part of its memory is always remote to its vCPUs",
+               over, n, n == 1 ? "" : "s", size, node_cap);
+    free(node_cap);
+    free(over);
+    free(size);
+    free(hint);
+    hwloc_bitmap_free(cpus);
+    hwloc_bitmap_free(nodes);
+}
+
 /* The checks of this file, for registry.c. */
 const kvl_check kvl_checks_numa[] = {
     { "numa-cell-crosses-host-node", kvl_check_numa_cell_crosses_host_node, 0 },
+    { "numa-interleave-small-vm", kvl_check_numa_interleave_small_vm, 0 },
     { "numa-memory-binding", kvl_check_numa_memory_binding, 0 },
     { "numa-pin-cross-node", kvl_check_numa_pin_cross_node, 0 },
     { "numa-vm-wider-than-node", kvl_check_numa_vm_wider_than_node, 0 },

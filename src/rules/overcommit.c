@@ -26,12 +26,13 @@ static const char *dom_label(const kvl_domain *dom)
     return dom->doc && dom->doc->path ? dom->doc->path : "?";
 }
 
-/* "the 12 domains of this run" / "the only domain of this run" */
+/* "the 12 domains on this host" / "the only domain on this host": a run
+ * can lint several fleets, one per host (config <host> mappings) */
 static char *fleet_phrase(const kvl_fleet *fleet)
 {
     if (fleet->n == 1)
-        return kvl_xstrdup("the only domain of this run");
-    return kvl_xasprintf("the %zu domains of this run", fleet->n);
+        return kvl_xstrdup("the only domain on this host");
+    return kvl_xasprintf("the %zu domains on this host", fleet->n);
 }
 
 /*

@@ -20,6 +20,13 @@ bool kvl_ru_streq(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
+const char *kvl_ru_dom_label(const kvl_domain *dom)
+{
+    if (dom->name)
+        return dom->name;
+    return dom->doc && dom->doc->path ? dom->doc->path : "?";
+}
+
 bool kvl_ru_vcpus(const kvl_domain *dom, unsigned *n)
 {
     /* The model gives 1 for an absent <vcpu> (libvirt's default), 0 for
@@ -230,6 +237,49 @@ char *kvl_ru_disk_name(const kvl_domain *dom, const kvl_disk *disk)
     return kvl_xasprintf("disk #%zu", (size_t)(disk - dom->disks) + 1);
 }
 
+bool kvl_ru_is_pinned(const kvl_domain *dom, const kvl_host *host)
+{
+    return kvl_domain_is_pinned(dom, host ? host->all_cpus : NULL);
+}
+
+const char *kvl_ru_disk_cache(const kvl_disk *disk)
+{
+    if (disk->shareable && !disk->readonly &&
+        (!disk->cache || strcmp(disk->cache, "default") == 0))
+        return "none";
+    return disk->cache;
+}
+
+bool kvl_ru_iface_tap_backed(const kvl_iface *iface)
+{
+    return kvl_ru_streq(iface->type, "network") || kvl_ru_streq(iface->type, "bridge")
+        || kvl_ru_streq(iface->type, "direct") || kvl_ru_streq(iface->type, "ethernet");
+}
+
+bool kvl_ru_model_is_virtio(const char *model)
+{
+    return kvl_ru_streq(model, "virtio") || kvl_ru_streq(model, "virtio-transitional")
+        || kvl_ru_streq(model, "virtio-non-transitional");
+}
+
+int kvl_ru_iface_virtio(const kvl_iface *iface, const char *arch)
+{
+    if (iface->model)
+        return kvl_ru_model_is_virtio(iface->model);
+    if (!arch)
+        return -1;
+    return strcmp(arch, "s390x") == 0;
+}
+
+char *kvl_ru_join_and(const char *const *items, size_t n)
+{
+    kvl_buf b = KVL_BUF_INIT;
+
+    for (size_t i = 0; i < n; i++)
+        kvl_buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", items[i]);
+    return b.len ? kvl_buf_detach(&b) : kvl_xstrdup("");
+}
+
 char *kvl_ru_iface_name(const kvl_domain *dom, const kvl_iface *iface)
 {
     kvl_buf b = KVL_BUF_INIT;
@@ -249,4 +299,78 @@ char *kvl_ru_iface_name(const kvl_domain *dom, const kvl_iface *iface)
         kvl_buf_addf(&b, " on %s '%s'", what, iface->source);
     }
     return kvl_buf_detach(&b);
+}
+
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+    return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+uint64_t kvl_ru_topology_vcpus(const kvl_domain *dom)
+{
+    return mul_sat(mul_sat(mul_sat(mul_sat(dom->sockets, dom->dies), dom->clusters),
+                           dom->cores), dom->threads);
+}
+
+unsigned kvl_ru_cell_id(const kvl_domain *dom, const kvl_cell *cell)
+{
+    return cell->has_id ? cell->id : (unsigned)(cell - dom->cells);
+}
+
+char *kvl_ru_cell_label(const kvl_domain *dom, const kvl_cell *cell)
+{
+    if (cell->has_id)
+        return kvl_xasprintf("guest cell %u", cell->id);
+    return kvl_xasprintf("guest cell #%zu", (size_t)(cell - dom->cells) + 1);
+}
+
+char *kvl_ru_pci_str(const kvl_pci_addr *pci)
+{
+    return kvl_xasprintf("%04x:%02x:%02x.%x", pci->domain, pci->bus, pci->slot,
+                         pci->function);
+}
+
+hwloc_bitmap_t kvl_ru_host_node_ids(const kvl_host *host)
+{
+    hwloc_bitmap_t ids = hwloc_bitmap_alloc();
+
+    for (size_t i = 0; i < host->nnodes; i++)
+        hwloc_bitmap_set(ids, host->nodes[i].id);
+    return ids;
+}
+
+/* libvirt's disk name of index idx: prefix + a..z, aa..az, ... */
+static char *disk_target_name(const char *prefix, unsigned idx)
+{
+    char letters[8];
+    size_t n = 0;
+    kvl_buf b = KVL_BUF_INIT;
+
+    for (unsigned i = idx + 1; i && n < sizeof(letters); i = (i - 1) / 26)
+        letters[n++] = (char)('a' + (i - 1) % 26);
+    kvl_buf_adds(&b, prefix);
+    while (n)
+        kvl_buf_addc(&b, letters[--n]);
+    return kvl_buf_detach(&b);
+}
+
+char *kvl_ru_free_disk_target(const kvl_domain *dom, const char *prefix, unsigned *next)
+{
+    for (;; (*next)++) {
+        char *name = disk_target_name(prefix, *next);
+        bool used = false;
+
+        for (size_t i = 0; i < dom->ndisks && !used; i++)
+            used = kvl_ru_streq(dom->disks[i].target, name);
+        if (!used) {
+            (*next)++;
+            return name;
+        }
+        free(name);
+    }
+}
+
+kvl_ref kvl_ru_clock_neighbour(const kvl_domain *dom)
+{
+    return dom->cpu_node ? dom->cpu_node : dom->features_node ? dom->features_node : dom->os_node;
 }

@@ -104,8 +104,66 @@ uint64_t kvl_ru_cell_page_kib(const kvl_domain *dom, unsigned cellid);
 /* "disk 'vdb'", or "disk '/path'" / "disk #2" when the target is unknown. */
 char *kvl_ru_disk_name(const kvl_domain *dom, const kvl_disk *disk);
 
+/*
+ * Pinned VM (RULES.md) judged against the host's CPUs, or with any
+ * <vcpu cpuset> counting when there is no host: the `pinned` argument of
+ * kvl_disk_is_hot().
+ */
+bool kvl_ru_is_pinned(const kvl_domain *dom, const kvl_host *host);
+
+/*
+ * The cache mode libvirt starts the disk with: driver@cache as written,
+ * except that a writable <shareable/> disk without one (or with 'default')
+ * gets "none".  NULL: QEMU's default, writeback.
+ */
+const char *kvl_ru_disk_cache(const kvl_disk *disk);
+
 /* "interface 52:54:00:.. on network 'default'" and shorter forms. */
 char *kvl_ru_iface_name(const kvl_domain *dom, const kvl_iface *iface);
+
+/*
+ * NICs.  Tap-backed types (network, bridge, direct, ethernet) are those
+ * where the model is the guest's choice and vhost-net and multiqueue apply.
+ * kvl_ru_iface_virtio: 1 virtio, 0 emulated, -1 cannot tell (no model and
+ * no known architecture; without a model libvirt uses virtio only on s390x).
+ */
+bool kvl_ru_iface_tap_backed(const kvl_iface *iface);
+bool kvl_ru_model_is_virtio(const char *model);   /* virtio, virtio-(non-)transitional */
+int kvl_ru_iface_virtio(const kvl_iface *iface, const char *arch);
+
+/* "a", "a and b", "a, b and c"; never NULL. */
+char *kvl_ru_join_and(const char *const *items, size_t n);
+
+/* sockets x dies x clusters x cores x threads, UINT64_MAX when that overflows
+ * (the model gives each at least 1). */
+uint64_t kvl_ru_topology_vcpus(const kvl_domain *dom);
+
+/* The id libvirt gives a guest cell: its @id, else its position. */
+unsigned kvl_ru_cell_id(const kvl_domain *dom, const kvl_cell *cell);
+
+/* "guest cell 1", or "guest cell #2" (its position) when it has no valid id. */
+char *kvl_ru_cell_label(const kvl_domain *dom, const kvl_cell *cell);
+
+/* A PCI address as lspci and hwloc write it: "0000:06:00.0". */
+char *kvl_ru_pci_str(const kvl_pci_addr *pci);
+
+/* The ids of the host's NUMA nodes (new bitmap). */
+hwloc_bitmap_t kvl_ru_host_node_ids(const kvl_host *host);
+
+/* A fleet VM in messages: its <name>, else its file; never NULL. */
+const char *kvl_ru_dom_label(const kvl_domain *dom);
+
+/* Where a new <clock> reads best: after <cpu>, else <features>, else <os>;
+ * 0 when the domain has none of them (fixes). */
+kvl_ref kvl_ru_clock_neighbour(const kvl_domain *dom);
+
+/*
+ * The lowest disk target named `prefix` plus libvirt's letters (vda..vdz,
+ * vdaa, ...) that no disk of `dom` uses, counting from index *next, which is
+ * advanced past it so that one check can rename several disks (fixes).
+ * Caller frees.
+ */
+char *kvl_ru_free_disk_target(const kvl_domain *dom, const char *prefix, unsigned *next);
 
 /* Case-sensitive string equality where either side may be NULL. */
 bool kvl_ru_streq(const char *a, const char *b);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fix/fix.h"
 #include "rules/rule_util.h"
 #include "rules/rules.h"
 #include "util/mem.h"
@@ -72,10 +73,49 @@ static bool model_absent(const char *model)
 
 /* ---- disk-bus-not-virtio ---- */
 
+#define DISK_GUEST_NEEDS "the virtio-blk driver before the bus changes (viostor from virtio-win on Windows); its device names become /dev/vdX"
+#define SCSI_GUEST_NEEDS "the virtio-scsi driver before the controller changes (vioscsi from virtio-win on Windows)"
+
+/*
+ * To virtio: the drive (or USB) address and the attributes only the old bus
+ * has go, the target gets a free vdX name; <boot order> stays, and no
+ * controller is added.
+ */
+static void propose_virtio_disk(kvl_check_ctx *ctx, const kvl_disk *disk, const char *name,
+                                unsigned *next_vd)
+{
+    char *target = kvl_ru_free_disk_target(ctx->dom, "vd", next_vd);
+    kvl_fix *fx = kvl_fix_propose(ctx->sink, DISK_GUEST_NEEDS,
+                                  "bus='virtio' and target '%s' for %s%s", target, name,
+                                  disk->address_node ? ", its drive address dropped" : "");
+
+    kvl_edit_set_attr(fx, disk->target_node, "bus", "virtio");
+    kvl_edit_set_attr(fx, disk->target_node, "dev", target);
+    kvl_edit_remove_attr(fx, disk->target_node, "removable");
+    kvl_edit_remove_attr(fx, disk->target_node, "rotation_rate");
+    kvl_edit_remove_element(fx, disk->address_node);
+    free(target);
+}
+
+/* A virtio-scsi model for SCSI controller `index`: on its element, or a new
+ * element where libvirt would add an emulated one. */
+static void propose_virtio_scsi(kvl_check_ctx *ctx, const kvl_controller *ctl, unsigned index)
+{
+    kvl_fix *fx = kvl_fix_propose_kind(ctx->sink, KVL_FIX_UNSAFE, SCSI_GUEST_NEEDS,
+                                       "model='virtio-scsi' on scsi controller %u", index);
+
+    if (ctl)
+        kvl_edit_set_attr(fx, ctl->node, "model", "virtio-scsi");
+    else
+        kvl_edit_insert_child(fx, ctx->dom->devices_node,
+                              "<controller type='scsi' index='%u' model='virtio-scsi'/>", index);
+}
+
 void kvl_check_disk_bus_not_virtio(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
     const char *arch = kvl_ru_arch(dom, ctx->host);
+    unsigned next_vd = 0;
 
     for (size_t i = 0; i < dom->ndisks; i++) {
         const kvl_disk *disk = &dom->disks[i];
@@ -92,6 +132,7 @@ void kvl_check_disk_bus_not_virtio(kvl_check_ctx *ctx)
             kvl_report(ctx->sink, ctx->rule, disk->target_node, attr,
                        "unsafe fix: bus='virtio' (target vdX, no drive address); the guest needs virtio drivers (virtio-win on Windows)",
                        "%s is on the emulated %s bus", name, bus);
+            propose_virtio_disk(ctx, disk, name, &next_vd);
         } else if (strcmp(bus, "scsi") == 0) {
             unsigned index = disk->address_controller;
             const kvl_controller *ctl = kvl_domain_controller(dom, "scsi", index);
@@ -108,6 +149,7 @@ void kvl_check_disk_bus_not_virtio(kvl_check_ctx *ctx)
                     kvl_report(ctx->sink, ctx->rule, disk->target_node, attr,
                                "unsafe fix: a virtio-scsi controller or bus='virtio'; the guest needs virtio drivers (virtio-win on Windows)",
                                "%s is on scsi controller %u, an emulated %s HBA", name, index, hba);
+                propose_virtio_scsi(ctx, ctl, index);
             }
         }
         free(name);
@@ -138,6 +180,7 @@ void kvl_check_virtio_scsi_controller_model(kvl_check_ctx *ctx)
             kvl_report(ctx->sink, ctx->rule, ctl->node, "model",
                        "unsafe fix: model='virtio-scsi'; the guest needs the virtio-scsi driver (vioscsi on Windows)",
                        "scsi controller %u is an emulated %s HBA", ctl->index, hba);
+        propose_virtio_scsi(ctx, ctl, ctl->index);
     }
 }
 
@@ -177,6 +220,7 @@ void kvl_check_net_model_not_virtio(kvl_check_ctx *ctx)
 
     for (size_t i = 0; i < dom->nifaces; i++) {
         const kvl_iface *iface = &dom->ifaces[i];
+        kvl_fix *fx;
         char *name;
 
         if (!iface_tap_backed(iface) || iface_virtio(iface, arch) != 0)
@@ -188,6 +232,13 @@ void kvl_check_net_model_not_virtio(kvl_check_ctx *ctx)
         else
             kvl_report(ctx->sink, ctx->rule, iface->node, NULL, hint,
                        "%s has no model, so QEMU emulates the machine type's default NIC", name);
+        fx = kvl_fix_propose(ctx->sink,
+                             "the virtio-net driver (netkvm from virtio-win on Windows); the NIC may get a new name in the guest",
+                             "<model type='virtio'/> for %s", name);
+        if (iface->model_node)
+            kvl_edit_set_attr(fx, iface->model_node, "type", "virtio");
+        else
+            kvl_edit_insert_child(fx, iface->node, "<model type='virtio'/>");
         free(name);
     }
 }
@@ -211,6 +262,8 @@ void kvl_check_net_userspace_backend(kvl_check_ctx *ctx)
                    "drop name='qemu' from <driver> (or set name='vhost') so the in-kernel vhost-net backend is used",
                    "virtio %s is served by QEMU's userspace backend (driver name='qemu') instead of vhost-net",
                    name);
+        kvl_edit_set_attr(kvl_fix_propose(ctx->sink, NULL, "driver name='vhost' for %s", name),
+                          iface->driver_node, "name", "vhost");
         free(name);
     }
 }

@@ -29,6 +29,11 @@ struct kvl_srcmap {
     size_t *lines;              /* offset of the start of each line */
     size_t nlines, cap_lines;
     bool ordinals_ok;           /* DOM element count matched ntags */
+    kvl_ref *last;              /* per element: the ordinal of its last descendant */
+    size_t nlast, cap_last;
+    /* per element, for edits: built by kvl_doc_span() on first use */
+    kvl_span *spans;
+    bool spans_done, spans_ok;
 };
 
 /* ---- parsing ---- */
@@ -169,6 +174,8 @@ void kvl_doc_free(kvl_doc *doc)
     if (doc->map) {
         free(doc->map->tags);
         free(doc->map->lines);
+        free(doc->map->last);
+        free(doc->map->spans);
         free(doc->map);
     }
     free(doc->path);
@@ -289,14 +296,21 @@ static void scan_lines(kvl_srcmap *m, const char *t, size_t len)
     }
 }
 
-/* Number elements in preorder; returns the next ordinal. */
-static size_t number_elements(xmlNode *node, size_t next)
+/* Number elements in preorder, noting where each subtree ends (so a ref
+ * can be placed inside an element without the DOM); returns the last
+ * ordinal used. */
+static size_t number_elements(kvl_srcmap *m, xmlNode *node, size_t next)
 {
     for (; node; node = node->next) {
+        size_t self = next + 1;
+
         if (node->type != XML_ELEMENT_NODE)
             continue;
-        node->_private = (void *)(uintptr_t)(next + 1);
-        next = number_elements(node->children, next + 1);
+        node->_private = (void *)(uintptr_t)self;
+        KVL_GROW(m->last, m->nlast, m->cap_last);
+        m->nlast++;
+        next = number_elements(m, node->children, self);
+        m->last[self - 1] = (kvl_ref)next;
     }
     return next;
 }
@@ -312,7 +326,7 @@ static kvl_srcmap *srcmap(kvl_doc *doc)
     scan_tags(m, doc->text, doc->len);
     scan_lines(m, doc->text, doc->len);
     if (doc->xml) {
-        count = number_elements(doc->xml->children, 0);
+        count = number_elements(m, doc->xml->children, 0);
         m->ordinals_ok = count == m->ntags;
     }
     doc->map = m;
@@ -383,6 +397,22 @@ static size_t attr_offset(const kvl_doc *doc, size_t tag, const char *attr)
     return tag;
 }
 
+/* Just past the value of the attribute whose name starts at `name`. */
+static size_t attr_end(const kvl_doc *doc, size_t name)
+{
+    const char *t = doc->text, *q;
+    size_t len = doc->len, i = name;
+
+    while (i < len && is_name_char(t[i]))
+        i++;
+    while (i < len && t[i] != '"' && t[i] != '\'' && t[i] != '>')
+        i++;
+    if (i >= len || t[i] == '>')
+        return i;
+    q = memchr(t + i + 1, t[i], len - i - 1);
+    return q ? (size_t)(q - t) + 1 : len;
+}
+
 void kvl_doc_index(kvl_doc *doc)
 {
     if (doc)
@@ -411,6 +441,43 @@ kvl_pos kvl_doc_ref_pos(kvl_doc *doc, kvl_ref ref, const char *attr)
     return pos_of_offset(doc, m, off);
 }
 
+kvl_pos kvl_doc_ref_end(kvl_doc *doc, kvl_ref ref, const char *attr)
+{
+    kvl_pos none = { 0, 0, 0 };
+    kvl_srcmap *m;
+    size_t tag, off;
+
+    if (!doc || ref == 0)
+        return none;
+    m = srcmap(doc);
+    if (!m->ordinals_ok || ref > m->ntags)
+        return none;
+    tag = m->tags[ref - 1];
+    off = attr ? attr_offset(doc, tag, attr) : tag;
+    /* an attribute that is not there falls back on the tag, as for the start */
+    off = off != tag ? attr_end(doc, off) : skip_tag(doc->text, doc->len, tag + 1);
+    return pos_of_offset(doc, m, off);
+}
+
+kvl_pos kvl_doc_offset_pos(kvl_doc *doc, size_t off)
+{
+    kvl_pos none = { 0, 0, 0 };
+
+    if (!doc || off > doc->len)
+        return none;
+    return pos_of_offset(doc, srcmap(doc), off);
+}
+
+kvl_ref kvl_doc_ref_last(kvl_doc *doc, kvl_ref ref)
+{
+    kvl_srcmap *m;
+
+    if (!doc || ref == 0)
+        return 0;
+    m = srcmap(doc);
+    return ref <= m->nlast ? m->last[ref - 1] : ref;
+}
+
 kvl_pos kvl_doc_pos(kvl_doc *doc, const xmlNode *node, const char *attr)
 {
     kvl_pos pos = { 0, 0, 0 };
@@ -435,6 +502,217 @@ void kvl_doc_drop_dom(kvl_doc *doc)
     (void)srcmap(doc);
     xmlFreeDoc(doc->xml);
     doc->xml = NULL;
+}
+
+/* ---- Spans, for edits (src/fix/) ---- */
+
+/*
+ * A second scan, run only when something edits the document: the same
+ * grammar as scan_tags, pairing each end tag with the open start tag so that
+ * every element gets its byte ranges and its parent.  It must meet the start
+ * tags at the offsets scan_tags recorded, or the spans are not trusted.
+ */
+static bool scan_spans(kvl_srcmap *m, const char *t, size_t len)
+{
+    size_t *open = kvl_xcalloc(m->ntags + 1, sizeof(*open));
+    size_t depth = 0, k = 0, i = 0;
+    bool ok = true;
+    const char *p;
+
+    while (ok && i < len && (p = memchr(t + i, '<', len - i))) {
+        i = (size_t)(p - t);
+        if (len - i >= 4 && memcmp(t + i, "<!--", 4) == 0) {
+            i = skip_past(t, len, i + 4, "-->");
+        } else if (len - i >= 9 && memcmp(t + i, "<![CDATA[", 9) == 0) {
+            i = skip_past(t, len, i + 9, "]]>");
+        } else if (len - i >= 2 && t[i + 1] == '?') {
+            i = skip_past(t, len, i + 2, "?>");
+        } else if (len - i >= 2 && t[i + 1] == '!') {
+            i = skip_doctype(t, len, i + 2);
+        } else if (len - i >= 2 && t[i + 1] == '/') {
+            size_t e = skip_tag(t, len, i + 2);
+
+            if (depth == 0) {
+                ok = false;
+                break;
+            }
+            m->spans[open[--depth]].close = i;
+            m->spans[open[depth]].end = e;
+            i = e;
+        } else {
+            kvl_span *s;
+            size_t e = skip_tag(t, len, i + 1);
+
+            if (k >= m->ntags || m->tags[k] != i) {
+                ok = false;
+                break;
+            }
+            s = &m->spans[k];
+            s->start = i;
+            s->stag_end = e;
+            s->parent = depth ? (kvl_ref)(open[depth - 1] + 1) : 0;
+            s->empty = e >= 2 && t[e - 2] == '/';
+            if (s->empty) {
+                s->close = e - 2;
+                s->end = e;
+            } else {
+                open[depth++] = k;
+            }
+            k++;
+            i = e;
+        }
+    }
+    free(open);
+    return ok && depth == 0 && k == m->ntags;
+}
+
+bool kvl_doc_span(kvl_doc *doc, kvl_ref ref, kvl_span *out)
+{
+    kvl_srcmap *m;
+
+    if (!doc || ref == 0)
+        return false;
+    m = srcmap(doc);
+    if (!m->spans_done) {
+        m->spans_done = true;
+        m->spans = kvl_xcalloc(m->ntags + 1, sizeof(*m->spans));
+        m->spans_ok = m->ordinals_ok && scan_spans(m, doc->text, doc->len);
+    }
+    if (!m->spans_ok || ref > m->ntags)
+        return false;
+    *out = m->spans[ref - 1];
+    return true;
+}
+
+size_t kvl_doc_ref_count(kvl_doc *doc)
+{
+    return doc ? srcmap(doc)->ntags : 0;
+}
+
+const char *kvl_doc_ref_name(kvl_doc *doc, kvl_ref ref, size_t *len)
+{
+    kvl_span s;
+    size_t i;
+
+    if (!kvl_doc_span(doc, ref, &s))
+        return NULL;
+    for (i = s.start + 1; i < s.stag_end && is_name_char(doc->text[i]); i++)
+        ;
+    *len = i - s.start - 1;
+    return doc->text + s.start + 1;
+}
+
+/*
+ * Walk the attributes of the start tag at `tag` (ending at `stag_end`),
+ * calling `fn` for each until it returns true; returns the offset just past
+ * the last attribute seen (past the element name when there is none).
+ */
+static size_t each_attr(const char *t, size_t tag, size_t stag_end,
+                        bool (*fn)(const char *t, const kvl_attr_span *a, size_t name_len, void *ctx),
+                        void *ctx)
+{
+    size_t i = tag + 1, last;
+
+    while (i < stag_end && is_name_char(t[i]))
+        i++;
+    last = i;
+    while (i < stag_end) {
+        kvl_attr_span a;
+        size_t name_end;
+        const char *q;
+
+        while (i < stag_end && strchr(" \t\r\n", t[i]))
+            i++;
+        if (i >= stag_end || t[i] == '>' || t[i] == '/')
+            break;
+        a.start = i;
+        while (i < stag_end && is_name_char(t[i]))
+            i++;
+        name_end = i;
+        while (i < stag_end && t[i] != '"' && t[i] != '\'' && t[i] != '>')
+            i++;
+        if (i >= stag_end || t[i] == '>')
+            break;
+        a.quote = t[i];
+        a.value_start = i + 1;
+        q = memchr(t + i + 1, t[i], stag_end - i - 1);
+        if (!q)
+            break;
+        a.value_end = (size_t)(q - t);
+        i = a.value_end + 1;
+        last = i;
+        if (fn && fn(t, &a, name_end - a.start, ctx))
+            break;
+    }
+    return last;
+}
+
+typedef struct attr_match {
+    const char *name;
+    size_t len;
+    kvl_attr_span *out;
+    bool found;
+} attr_match;
+
+static bool match_attr(const char *t, const kvl_attr_span *a, size_t name_len, void *ctx)
+{
+    attr_match *am = ctx;
+
+    if (name_len != am->len || memcmp(t + a->start, am->name, name_len) != 0)
+        return false;
+    *am->out = *a;
+    am->found = true;
+    return true;
+}
+
+bool kvl_doc_attr_span(kvl_doc *doc, kvl_ref ref, const char *name, kvl_attr_span *out)
+{
+    attr_match am = { name, strlen(name), out, false };
+    kvl_span s;
+
+    if (!kvl_doc_span(doc, ref, &s))
+        return false;
+    (void)each_attr(doc->text, s.start, s.stag_end, match_attr, &am);
+    return am.found;
+}
+
+size_t kvl_doc_attrs_end(kvl_doc *doc, kvl_ref ref)
+{
+    kvl_span s;
+
+    if (!kvl_doc_span(doc, ref, &s))
+        return SIZE_MAX;
+    return each_attr(doc->text, s.start, s.stag_end, NULL, NULL);
+}
+
+typedef struct attr_nth {
+    size_t left;
+    kvl_attr_span *out;
+    bool found;
+} attr_nth;
+
+static bool match_nth(const char *t, const kvl_attr_span *a, size_t name_len, void *ctx)
+{
+    attr_nth *an = ctx;
+
+    (void)t;
+    (void)name_len;
+    if (an->left--)
+        return false;
+    *an->out = *a;
+    an->found = true;
+    return true;
+}
+
+bool kvl_doc_attr_nth(kvl_doc *doc, kvl_ref ref, size_t n, kvl_attr_span *out)
+{
+    attr_nth an = { n, out, false };
+    kvl_span s;
+
+    if (!kvl_doc_span(doc, ref, &s))
+        return false;
+    (void)each_attr(doc->text, s.start, s.stag_end, match_nth, &an);
+    return an.found;
 }
 
 /* ---- DOM helpers ---- */

@@ -81,6 +81,59 @@ kvl_ref kvl_doc_ref(const xmlNode *node);
 /* Where the element `ref` (or its attribute `attr`) starts; line 0 for 0. */
 kvl_pos kvl_doc_ref_pos(kvl_doc *doc, kvl_ref ref, const char *attr);
 
+/* Where it ends: just past the start tag's '>' (past the attribute's closing
+ * quote); line 0 for 0 or when the map is unusable. */
+kvl_pos kvl_doc_ref_end(kvl_doc *doc, kvl_ref ref, const char *attr);
+
+/* Line and column of byte `off` of the text (a patch boundary, say); line 0
+ * when it lies beyond the end. */
+kvl_pos kvl_doc_offset_pos(kvl_doc *doc, size_t off);
+
+/*
+ * The ordinal of the last element inside `ref` (ref itself when it has no
+ * element children): the refs of its subtree are ref..last.  Needs the
+ * document to have been indexed while it had its DOM; 0 for 0.
+ */
+kvl_ref kvl_doc_ref_last(kvl_doc *doc, kvl_ref ref);
+
+/*
+ * Byte ranges of an element in doc->text, for byte-range edits (src/fix/).
+ * They come from a second scan that pairs start and end tags, run on the
+ * first call, so a plain `check` never pays for it.  False when `ref` is 0
+ * or out of range, or the document is malformed or its text and DOM
+ * disagreed when it was indexed.
+ */
+typedef struct kvl_span {
+    size_t start;       /* the '<' of the start tag */
+    size_t stag_end;    /* just past the start tag's '>' */
+    size_t close;       /* the '<' of the end tag; for <x/> the '/' of "/>" */
+    size_t end;         /* just past the element */
+    bool empty;         /* written as <x/> */
+    kvl_ref parent;     /* 0 for the root */
+} kvl_span;
+
+bool kvl_doc_span(kvl_doc *doc, kvl_ref ref, kvl_span *out);
+
+/* An attribute in a start tag. */
+typedef struct kvl_attr_span {
+    size_t start;       /* first byte of its name */
+    size_t value_start; /* just past the opening quote */
+    size_t value_end;   /* the closing quote */
+    char quote;         /* ' or " */
+} kvl_attr_span;
+
+/* Attribute `name` of element `ref`, matched as written ("xlink:href"). */
+bool kvl_doc_attr_span(kvl_doc *doc, kvl_ref ref, const char *name, kvl_attr_span *out);
+/* The n-th (0-based) attribute of element `ref`. */
+bool kvl_doc_attr_nth(kvl_doc *doc, kvl_ref ref, size_t n, kvl_attr_span *out);
+/* Just past the last attribute of the start tag of `ref` (past the element
+ * name when it has none): where a new attribute goes.  SIZE_MAX if unknown. */
+size_t kvl_doc_attrs_end(kvl_doc *doc, kvl_ref ref);
+/* The element's name as written, pointing into doc->text (*len set), or NULL. */
+const char *kvl_doc_ref_name(kvl_doc *doc, kvl_ref ref, size_t *len);
+/* Number of elements, so refs run 1..count (0 for a malformed document). */
+size_t kvl_doc_ref_count(kvl_doc *doc);
+
 /* Free the DOM, keeping the text and source map: refs stay valid. */
 void kvl_doc_drop_dom(kvl_doc *doc);
 

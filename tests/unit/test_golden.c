@@ -295,6 +295,18 @@ static const char *stdout_part(const char *actual)
     return s ? s : "";
 }
 
+/* Does the output show a finding of `id`, as text ([id]) or JSON ("rule":"id")? */
+static bool shows_rule(const char *out, const char *id)
+{
+    char *text = kvl_xasprintf("[%s]", id);
+    char *json = kvl_xasprintf("\"rule\":\"%s\"", id);
+    bool found = strstr(out, text) || strstr(out, json);
+
+    free(text);
+    free(json);
+    return found;
+}
+
 /* Each rule: a fire case that shows it and a near miss that does not. */
 static void check_rule_coverage(void **state)
 {
@@ -325,13 +337,13 @@ static void check_rule_coverage(void **state)
                 continue;
             name = gc->rel + strlen(prefix);
             if (strncmp(name, "fire", 4) == 0) {
-                if (!strstr(stdout_part(gc->actual), tag)) {
+                if (!shows_rule(stdout_part(gc->actual), id)) {
                     print_error("%s: a fire case, but the output does not show %s\n", gc->rel, tag);
                     missing++;
                 }
                 fire = true;
             } else if (strncmp(name, "miss", 4) == 0) {
-                if (strstr(stdout_part(gc->actual), tag)) {
+                if (shows_rule(stdout_part(gc->actual), id)) {
                     print_error("%s: a near miss, but the output shows %s\n", gc->rel, tag);
                     missing++;
                 }
