@@ -178,7 +178,7 @@ static bool fix_file(fixer *fx, size_t fi, kvl_run *run, size_t ri, size_t lo, s
         const kvl_finding *f = &run->findings.v[i];
         const char *why;
 
-        if (!f->edits || !kvl_fix_selected(fx->o, f->rule)
+        if (!f->edits || f->suppressed || !kvl_fix_selected(fx->o, f->rule)
             || (f->fix_kind == KVL_FIX_UNSAFE && !fx->o->unsafe)
             || failed_before(fx->res, fi, f))
             continue;
@@ -270,13 +270,21 @@ static void init_files(fixer *fx)
     }
 }
 
+/* A run that keeps fixes and reads the config files. */
+static void start_run(const fixer *fx, kvl_run *run)
+{
+    kvl_run_init(run, fx->cat, fx->host, &fx->o->cfg);
+    run->collect_fixes = true;
+    if (fx->o->settings)
+        kvl_run_use_config(run, fx->o->settings);
+}
+
 static kvl_run *relint(fixer *fx)
 {
     kvl_fix_result *res = fx->res;
     kvl_run *run = kvl_xcalloc(1, sizeof(*run));
 
-    kvl_run_init(run, fx->cat, fx->host, &fx->o->cfg);
-    run->collect_fixes = true;
+    start_run(fx, run);
     for (size_t i = 0; i < res->nfiles; i++)
         if (!res->files[i].error)
             kvl_run_add_text(run, res->files[i].path, res->files[i].text, res->files[i].len);
@@ -312,10 +320,15 @@ void kvl_fix_run(kvl_fix_result *res, const kvl_catalogue *cat, const kvl_host *
     kvl_run *cur;
 
     memset(res, 0, sizeof(*res));
-    kvl_run_init(&res->first, cat, host, &o->cfg);
-    res->first.collect_fixes = true;
-    for (size_t i = 0; i < npaths; i++)
+    start_run(&fx, &res->first);
+    for (size_t i = 0; i < npaths && !res->first.config_error; i++)
         kvl_run_add_path(&res->first, paths[i]);
+    if (res->first.config_error) {
+        res->config_error = kvl_xstrdup(res->first.config_error);
+        res->last = &res->first;
+        res->fixpoint = true;
+        return;
+    }
     kvl_run_lint(&res->first);
     init_files(&fx);
 
@@ -347,7 +360,7 @@ const char *kvl_fix_why_not(const kvl_fix_result *res, const kvl_fix_opts *o,
 {
     const kvl_fix_note *n;
 
-    if (!f->fixable || !kvl_fix_selected(o, f->rule))
+    if (!f->fixable || f->suppressed || !kvl_fix_selected(o, f->rule))
         return NULL;
     if ((n = failed_before(res, res->file_of_last[f->file], f))) {
         switch (n->status) {
@@ -391,5 +404,6 @@ void kvl_fix_result_free(kvl_fix_result *res)
     }
     kvl_run_free(&res->first);
     free(res->file_of_last);
+    free(res->config_error);
     memset(res, 0, sizeof(*res));
 }

@@ -8,7 +8,8 @@
  * collide with one applied in the same round wait for the next round.
  *
  * Files with an input error (unreadable, malformed, value-invalid) are left
- * alone.  All domains of a run stay one fleet in every round.
+ * alone, and so are suppressed findings.  All domains of a run stay one
+ * fleet in every round, and every round reads the same config files.
  *
  * Ownership: kvl_fix_result owns everything in it (kvl_fix_result_free);
  * the options, catalogue, host and validator are borrowed.
@@ -33,6 +34,7 @@ typedef struct kvl_fix_opts {
     unsigned max_rounds;            /* 0: KVL_FIX_MAX_ROUNDS */
     const kvl_validator *validator; /* NULL: no schema check */
     kvl_config cfg;
+    kvl_settings_set *settings;     /* config files (kvl_run_use_config); NULL: none */
 } kvl_fix_opts;
 
 typedef enum kvl_fix_status {
@@ -78,6 +80,7 @@ typedef struct kvl_fix_result {
     size_t *file_of_last;           /* a file index in `last` -> index in `files` */
     unsigned rounds;                /* rounds that changed something */
     bool fixpoint;                  /* false: stopped at the round cap */
+    char *config_error;             /* an invalid config file: nothing was fixed */
 } kvl_fix_result;
 
 void kvl_fix_opts_init(kvl_fix_opts *o);

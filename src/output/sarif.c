@@ -366,8 +366,10 @@ static void write_result(jw *w, const kvl_run *run, const kvl_finding *f)
     if (f->suppressed) {
         jw_open(w, "suppressions", '[');
         jw_open(w, NULL, '{');
-        /* config files live outside the analysed file; the rest inside it */
-        jw_str(w, "kind", f->suppressed == KVL_SUPPRESS_CONFIG ? "external" : "inSource");
+        /* config files and baselines live outside the analysed file */
+        jw_str(w, "kind", f->suppressed == KVL_SUPPRESS_CONFIG
+                                  || f->suppressed == KVL_SUPPRESS_BASELINE
+                              ? "external" : "inSource");
         if (f->suppress_reason)
             jw_str(w, "justification", f->suppress_reason);
         jw_open(w, "properties", '{');

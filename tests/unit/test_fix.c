@@ -1,6 +1,6 @@
 /*
- * The edit engine and the file writer behind `kvmlint fix`: element spans
- * from the source map, each kind of edit in the file's own style (quotes,
+ * The edit engine and the file writer behind `kvmlint fix`: each kind of
+ * edit in the file's own style (quotes,
  * indentation, CRLF), collisions between patches, unified diffs, and
  * --in-place / -o leaving the target untouched on every error (read-only
  * file, missing directory, full disk, malformed input).
@@ -93,51 +93,6 @@ static void check_apply(const char *in, void (*edit)(kvl_doc *, kvl_fix *), cons
         kvl_doc_free(again);
     }
     free(out);
-    kvl_doc_free(doc);
-}
-
-/* ---- spans ---- */
-
-static void spans(void **state)
-{
-    const char *s =
-        "<?xml version='1.0'?>\n"
-        "<!-- <fake/> -->\n"
-        "<domain type='kvm'>\n"
-        "  <name>a</name>\n"
-        "  <devices><![CDATA[<x>]]><disk  type=\"file\" device='disk'/></devices>\n"
-        "</domain>\n";
-    kvl_doc *doc = parse(s);
-    kvl_ref name = ref_of(doc, "name", 1), disk = ref_of(doc, "disk", 1);
-    kvl_span sp;
-    kvl_attr_span a;
-
-    (void)state;
-    assert_int_equal(kvl_doc_ref_count(doc), 4);
-    assert_true(kvl_doc_span(doc, name, &sp));
-    assert_int_equal(sp.parent, 1);
-    assert_false(sp.empty);
-    assert_memory_equal(s + sp.start, "<name>", 6);
-    assert_memory_equal(s + sp.stag_end, "a</name>", 8);
-    assert_memory_equal(s + sp.close, "</name>", 7);
-    assert_int_equal(sp.end, sp.close + 7);
-    assert_true(kvl_doc_span(doc, disk, &sp));
-    assert_true(sp.empty);
-    assert_int_equal(sp.parent, ref_of(doc, "devices", 1));
-    assert_memory_equal(s + sp.close, "/>", 2);
-    assert_true(kvl_doc_attr_span(doc, disk, "type", &a));
-    assert_int_equal(a.quote, '"');
-    assert_memory_equal(s + a.value_start, "file", a.value_end - a.value_start);
-    assert_true(kvl_doc_attr_span(doc, disk, "device", &a));
-    assert_int_equal(a.quote, '\'');
-    assert_false(kvl_doc_attr_span(doc, disk, "bus", &a));
-    assert_memory_equal(s + kvl_doc_attrs_end(doc, disk), "/>", 2);
-    assert_false(kvl_doc_span(doc, 0, &sp));
-    assert_false(kvl_doc_span(doc, 5, &sp));
-    kvl_doc_free(doc);
-
-    doc = kvl_doc_parse("t.xml", "<domain><a></domain>", 20);
-    assert_false(kvl_doc_span(doc, 1, &sp));         /* malformed: no spans */
     kvl_doc_free(doc);
 }
 
@@ -544,7 +499,6 @@ static void in_place_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(spans),
         cmocka_unit_test(attributes),
         cmocka_unit_test(elements),
         cmocka_unit_test(style),

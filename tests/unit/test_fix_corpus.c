@@ -300,24 +300,21 @@ static bool plain_name(const char *s)
     return s && *s && !strpbrk(s, "'\\\n\r");
 }
 
-static void virsh_accepts(void **state)
-{
-    char *cmds, *cmd, *log;
-    FILE *f;
-    size_t checked = 0, bad = 0;
+/* Files per virsh process: libvirt 9's parser can crash on odd input (the
+ * test driver aborts on some invalid NUMA distances), which ends only that
+ * batch. */
+#define VIRSH_BATCH 25
 
-    (void)state;
-    NEED_CORPUS();
-    if (!have_tool("virsh")) {
-        print_message("virsh absent: skipped\n");
-        skip();
-    }
-    cmds = kvl_xasprintf("%s/virsh.cmds", cf->tmp);
-    f = fopen(cmds, "w");
+/* Run virsh over the fixed files [from, to), appending its output to `log`. */
+static void virsh_batch(kvl_buf *log, size_t from, size_t to)
+{
+    char *cmds = kvl_xasprintf("%s/virsh.cmds", cf->tmp), *cmd, *out;
+    FILE *f = fopen(cmds, "w");
+
     assert_non_null(f);
     /* each definition on its own: undefined again, so domains of the same
      * name but another UUID do not collide */
-    for (size_t i = 0; i < cf->res.nfiles; i++) {
+    for (size_t i = from; i < to; i++) {
         const char *name = cf->res.first.files[i].domain;
 
         if (!cf->out[i] || !plain_name(name))
@@ -327,7 +324,26 @@ static void virsh_accepts(void **state)
     }
     fclose(f);
     cmd = kvl_xasprintf("virsh -c test:///default < '%s' 2>/dev/null", cmds);
-    log = run_capture(cmd);
+    out = run_capture(cmd);
+    kvl_buf_adds(log, out);
+    free(out);
+    free(cmd);
+    free(cmds);
+}
+
+static void virsh_accepts(void **state)
+{
+    kvl_buf log = KVL_BUF_INIT;
+    size_t checked = 0, bad = 0;
+
+    (void)state;
+    NEED_CORPUS();
+    if (!have_tool("virsh")) {
+        print_message("virsh absent: skipped\n");
+        skip();
+    }
+    for (size_t i = 0; i < cf->res.nfiles; i += VIRSH_BATCH)
+        virsh_batch(&log, i, i + VIRSH_BATCH < cf->res.nfiles ? i + VIRSH_BATCH : cf->res.nfiles);
     for (size_t i = 0; i < cf->res.nfiles; i++) {
         char *in, *out;
 
@@ -335,9 +351,9 @@ static void virsh_accepts(void **state)
             continue;
         in = kvl_xasprintf(" defined from %s\n", cf->res.files[i].path);
         out = kvl_xasprintf(" defined from %s\n", cf->out[i]);
-        if (strstr(log, in)) {
+        if (strstr(kvl_buf_str(&log), in)) {
             checked++;
-            if (!strstr(log, out)) {
+            if (!strstr(kvl_buf_str(&log), out)) {
                 print_error("%s: virsh defines it, but not its fixed copy %s\n",
                             cf->res.files[i].path, cf->out[i]);
                 bad++;
@@ -348,9 +364,7 @@ static void virsh_accepts(void **state)
     }
     print_message("%zu fixed files whose input virsh defines: all fixed copies defined too\n",
                   checked);
-    free(log);
-    free(cmd);
-    free(cmds);
+    kvl_buf_free(&log);
     assert_true(checked > 0);
     assert_int_equal(bad, 0);
 }

@@ -140,6 +140,70 @@ static void helpers(void **state)
     kvl_doc_free(doc);
 }
 
+/* Byte ranges for edits (src/fix/), from text and map alone. */
+static kvl_ref ref_named(kvl_doc *doc, const char *name)
+{
+    size_t len;
+
+    for (kvl_ref r = 1; r <= kvl_doc_ref_count(doc); r++) {
+        const char *n = kvl_doc_ref_name(doc, r, &len);
+
+        if (n && len == strlen(name) && memcmp(n, name, len) == 0)
+            return r;
+    }
+    return 0;
+}
+
+static void spans(void **state)
+{
+    const char *s =
+        "<?xml version='1.0'?>\n"
+        "<!-- <fake/> -->\n"
+        "<domain type='kvm'>\n"
+        "  <name>a</name>\n"
+        "  <devices><![CDATA[<x>]]><disk  type=\"file\" device='disk'/></devices>\n"
+        "</domain>\n";
+    kvl_doc *doc = parse(s);
+    kvl_ref name, disk;
+    kvl_span sp;
+    kvl_attr_span a;
+
+    (void)state;
+    kvl_doc_index(doc);
+    kvl_doc_drop_dom(doc);
+    name = ref_named(doc, "name");
+    disk = ref_named(doc, "disk");
+    assert_int_equal(kvl_doc_ref_count(doc), 4);
+    assert_true(kvl_doc_span(doc, name, &sp));
+    assert_int_equal(sp.parent, 1);
+    assert_false(sp.empty);
+    assert_memory_equal(s + sp.start, "<name>", 6);
+    assert_memory_equal(s + sp.stag_end, "a</name>", 8);
+    assert_memory_equal(s + sp.close, "</name>", 7);
+    assert_int_equal(sp.end, sp.close + 7);
+    assert_true(kvl_doc_span(doc, disk, &sp));
+    assert_true(sp.empty);
+    assert_int_equal(sp.parent, ref_named(doc, "devices"));
+    assert_memory_equal(s + sp.close, "/>", 2);
+    assert_true(kvl_doc_attr_span(doc, disk, "type", &a));
+    assert_int_equal(a.quote, '"');
+    assert_memory_equal(s + a.value_start, "file", a.value_end - a.value_start);
+    assert_true(kvl_doc_attr_span(doc, disk, "device", &a));
+    assert_int_equal(a.quote, '\'');
+    assert_true(kvl_doc_attr_nth(doc, disk, 1, &a));
+    assert_memory_equal(s + a.start, "device=", 7);
+    assert_false(kvl_doc_attr_nth(doc, disk, 2, &a));
+    assert_false(kvl_doc_attr_span(doc, disk, "bus", &a));
+    assert_memory_equal(s + kvl_doc_attrs_end(doc, disk), "/>", 2);
+    assert_false(kvl_doc_span(doc, 0, &sp));
+    assert_false(kvl_doc_span(doc, 5, &sp));
+    kvl_doc_free(doc);
+
+    doc = parse("<domain><a></domain>");
+    assert_false(kvl_doc_span(doc, 1, &sp));        /* malformed: no spans */
+    kvl_doc_free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +211,7 @@ int main(void)
         cmocka_unit_test(malformed),
         cmocka_unit_test(no_external_entities),
         cmocka_unit_test(helpers),
+        cmocka_unit_test(spans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
