@@ -61,7 +61,16 @@ _kvmlint()
             COMPREPLY=($(compgen -P "$done_items" -W "$(_kvmlint_rules "${COMP_WORDS[0]}")" \
                 -- "${cur##*,}"))
             return ;;
-        --cpu-overcommit-ratio|--host-reserve|--large-vm-memory|--very-large-vm-memory|--tap-queue-limit|--housekeeping-cpus)
+        --cpu-overcommit-ratio|--host-reserve|--large-vm-memory|--very-large-vm-memory|--tap-queue-limit|--housekeeping-cpus|--reserve-cpus)
+            return ;;
+        --strategy)
+            COMPREPLY=($(compgen -W "spread pack" -- "$cur"))
+            return ;;
+        --thread-policy)
+            COMPREPLY=($(compgen -W "prefer isolate require" -- "$cur"))
+            return ;;
+        --emulator-policy)
+            COMPREPLY=($(compgen -W "share isolate" -- "$cur"))
             return ;;
     esac
 
@@ -71,7 +80,8 @@ _kvmlint()
                 COMPREPLY=($(compgen -W "--host --format --output --fail-on --color
                     --cpu-overcommit-ratio --host-reserve --large-vm-memory
                     --very-large-vm-memory --tap-queue-limit --housekeeping-cpus
-                    --validate --schema-dir
+                    --reserve-cpus --strategy --thread-policy --emulator-policy
+                    --explain-placement --validate --schema-dir
                     --config --no-config --no-suppressions --baseline --write-baseline
                     --verbose --help -f -o -v -h" -- "$cur"))
             else
@@ -80,7 +90,9 @@ _kvmlint()
         fix)
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--host --unsafe-fixes --diff --in-place --output
-                    --select --ignore --fail-on --verbose --help -o -v -h" -- "$cur"))
+                    --select --ignore --fail-on --config --no-config --housekeeping-cpus
+                    --reserve-cpus --strategy --thread-policy --emulator-policy
+                    --verbose --help -o -v -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur") $(compgen -d -- "$cur"))
             fi ;;

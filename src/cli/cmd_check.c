@@ -16,6 +16,7 @@
 #include "lint/validate.h"
 #include "model/units.h"
 #include "output/output.h"
+#include "placement/plan.h"
 #include "rules/catalogue.h"
 #include "util/mem.h"
 #include "util/banned.h"
@@ -25,7 +26,7 @@ enum {
     OPT_LARGE_VM, OPT_VERY_LARGE_VM, OPT_TAP_QUEUES,
     OPT_VALIDATE, OPT_SCHEMA_DIR,
     OPT_CONFIG, OPT_NO_CONFIG, OPT_NO_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
-    OPT_HOUSEKEEPING,
+    OPT_HOUSEKEEPING, OPT_RESERVE_CPUS, OPT_PLACEMENT, OPT_EXPLAIN_PLACEMENT,
 };
 
 const struct option kvl_check_options[] = {
@@ -40,6 +41,11 @@ const struct option kvl_check_options[] = {
     { "very-large-vm-memory", required_argument, NULL, OPT_VERY_LARGE_VM },
     { "tap-queue-limit",      required_argument, NULL, OPT_TAP_QUEUES },
     { "housekeeping-cpus",    required_argument, NULL, OPT_HOUSEKEEPING },
+    { "reserve-cpus",         required_argument, NULL, OPT_RESERVE_CPUS },
+    { "strategy",             required_argument, NULL, OPT_PLACEMENT },
+    { "thread-policy",        required_argument, NULL, OPT_PLACEMENT },
+    { "emulator-policy",      required_argument, NULL, OPT_PLACEMENT },
+    { "explain-placement",    no_argument,       NULL, OPT_EXPLAIN_PLACEMENT },
     { "validate",             no_argument,       NULL, OPT_VALIDATE },
     { "schema-dir",           required_argument, NULL, OPT_SCHEMA_DIR },
     { "config",               required_argument, NULL, OPT_CONFIG },
@@ -73,6 +79,7 @@ typedef struct check_opts {
     bool no_config;
     bool no_suppressions;
     const char *baseline, *write_baseline;
+    bool explain_placement;     /* print the host map after the findings */
 } check_opts;
 
 /* The value syntax of the config file's <thresholds> (config/thresholds.c). */
@@ -205,16 +212,37 @@ static int parse_options(kvl_cli *cli, int argc, char **argv, check_opts *o)
             o->cfg.tap_queue_limit = (unsigned)n;
             break;
         }
+        case OPT_RESERVE_CPUS:      /* the placement issue's name for it */
+            kvl_overrides_note(&o->over, "housekeeping-cpus");
+            /* fall through */
         case OPT_HOUSEKEEPING: {
             const char *why;
 
             kvl_thresholds_release(&o->cfg, o->over.given);     /* the last one counts */
             if (kvl_threshold_parse(kvl_threshold_find("housekeeping-cpus"), optarg,
                                     &o->cfg, &why) < 0)
-                return kvl_usage_error(cli, "check", "--housekeeping-cpus takes a cpuset "
-                                       "such as 0-1,8, not '%s': %s", optarg, why);
+                return kvl_usage_error(cli, "check", "--%s takes a cpuset "
+                                       "such as 0-1,8, not '%s': %s",
+                                       kvl_check_options[li].name, optarg, why);
             break;
         }
+        case OPT_PLACEMENT: {
+            const kvl_threshold *t = kvl_threshold_find(kvl_check_options[li].name);
+            const char *why;
+
+            if (kvl_threshold_parse(t, optarg, &o->cfg, &why) < 0) {
+                char *names = kvl_threshold_choices(t);
+                int rc = kvl_usage_error(cli, "check", "--%s takes %s, not '%s'", t->name,
+                                         names, optarg);
+
+                free(names);
+                return rc;
+            }
+            break;
+        }
+        case OPT_EXPLAIN_PLACEMENT:
+            o->explain_placement = true;
+            break;
         case OPT_VALIDATE:
             o->validate = true;
             break;
@@ -275,6 +303,38 @@ static kvl_host *load_hosts(kvl_cli *cli, const check_opts *o, int *rc)
         *rc = KVL_EXIT_ERROR;
     }
     return host;
+}
+
+/* --explain-placement: the host map of each fleet with a host, after the
+ * report (placement/plan.h). */
+static int explain_placement(kvl_cli *cli, const kvl_run *run)
+{
+    const kvl_domain **doms = kvl_xcalloc(run->nfiles + 1, sizeof(*doms));
+    const char **names = kvl_xcalloc(run->nfiles + 1, sizeof(*names));
+    bool any = false;
+
+    for (size_t g = 0; g < run->fleets.n; g++) {
+        const kvl_fleet_host *fh = &run->fleets.v[g];
+        size_t n = 0;
+
+        if (!fh->host)
+            continue;
+        for (size_t i = 0; i < run->nfiles; i++)
+            if (run->files[i].model && run->files[i].fleet == g) {
+                doms[n] = run->files[i].model;
+                names[n++] = run->files[i].path;
+            }
+        fprintf(cli->out, "%shost map of %s (%zu domain%s):\n", any ? "\n" : "",
+                fh->name ? fh->name : "the --host snapshot", n, n == 1 ? "" : "s");
+        if (kvl_place_explain(cli->out, fh->host, doms, names, n, run->cfg.housekeeping_cpus) < 0)
+            fprintf(cli->out, "  (the host snapshot lacks NUMA nodes with memory)\n");
+        any = true;
+    }
+    if (!any)
+        fprintf(cli->err, "%s check: --explain-placement needs --host\n", cli->prog);
+    free(doms);
+    free(names);
+    return any ? 0 : -1;
 }
 
 static void print_verbose(kvl_cli *cli, const kvl_run *run)
@@ -467,6 +527,8 @@ int kvl_cmd_check(kvl_cli *cli, int argc, char **argv)
     if (o.verbose)
         print_verbose(cli, &run);
     if (render(cli, &o, &run) < 0)
+        rc = KVL_EXIT_ERROR;
+    else if (o.explain_placement && explain_placement(cli, &run) < 0)
         rc = KVL_EXIT_ERROR;
     else if (run.input_error)
         rc = KVL_EXIT_ERROR;

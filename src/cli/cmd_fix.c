@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "config/thresholds.h"
 #include "fix/diff.h"
 #include "fix/fixer.h"
 #include "fix/write.h"
@@ -22,6 +23,7 @@
 
 enum {
     OPT_HOST = 256, OPT_UNSAFE, OPT_DIFF, OPT_IN_PLACE, OPT_SELECT, OPT_IGNORE, OPT_FAIL_ON,
+    OPT_CONFIG, OPT_NO_CONFIG, OPT_THRESHOLD,
 };
 
 const struct option kvl_fix_options[] = {
@@ -33,6 +35,14 @@ const struct option kvl_fix_options[] = {
     { "select",       required_argument, NULL, OPT_SELECT },
     { "ignore",       required_argument, NULL, OPT_IGNORE },
     { "fail-on",      required_argument, NULL, OPT_FAIL_ON },
+    { "config",       required_argument, NULL, OPT_CONFIG },
+    { "no-config",    no_argument,       NULL, OPT_NO_CONFIG },
+    /* the placement allocator's settings (config/thresholds.c rows) */
+    { "strategy",          required_argument, NULL, OPT_THRESHOLD },
+    { "thread-policy",     required_argument, NULL, OPT_THRESHOLD },
+    { "emulator-policy",   required_argument, NULL, OPT_THRESHOLD },
+    { "housekeeping-cpus", required_argument, NULL, OPT_THRESHOLD },
+    { "reserve-cpus",      required_argument, NULL, OPT_THRESHOLD },
     { "verbose",      no_argument,       NULL, 'v' },
     { "help",         no_argument,       NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -46,6 +56,9 @@ typedef struct fix_cli_opts {
     fix_mode mode;
     const char *output;
     kvl_severity fail_on;
+    kvl_overrides over;         /* what the command line says over config files */
+    const char *config;         /* --config FILE */
+    bool no_config;
     bool verbose;
     kvl_fix_opts fix;
     char **ids;                 /* storage of --select/--ignore ids */
@@ -62,6 +75,30 @@ static void free_opts(fix_cli_opts *o)
     free(o->ids);
     free(o->select);
     free(o->ignore);
+    kvl_thresholds_release(&o->over.cfg, o->over.given);
+}
+
+/* --strategy and the other settings that are config thresholds; --reserve-cpus
+ * is the placement issue's name for --housekeeping-cpus. */
+static int parse_threshold(kvl_cli *cli, fix_cli_opts *o, const char *opt, const char *arg)
+{
+    const char *name = strcmp(opt, "reserve-cpus") == 0 ? "housekeeping-cpus" : opt;
+    const kvl_threshold *t = kvl_threshold_find(name);
+    const char *why;
+    char *names;
+    int rc;
+
+    kvl_thresholds_release(&o->over.cfg, o->over.given & (UINT64_C(1) << kvl_threshold_index(t)));
+    kvl_overrides_note(&o->over, name);
+    if (kvl_threshold_parse(t, arg, &o->over.cfg, &why) == 0)
+        return 0;
+    if (t->type != KVL_TH_CHOICE)
+        return kvl_usage_error(cli, "fix", "--%s takes a cpuset such as 0-1,8, not '%s': %s",
+                               opt, arg, why);
+    names = kvl_threshold_choices(t);
+    rc = kvl_usage_error(cli, "fix", "--%s takes %s, not '%s'", opt, names, arg);
+    free(names);
+    return rc;
 }
 
 /* "a,b,c" into `list`, each id checked against the catalogue. */
@@ -101,15 +138,20 @@ static int set_mode(kvl_cli *cli, fix_cli_opts *o, fix_mode mode)
 static int parse_options(kvl_cli *cli, int argc, char **argv, fix_cli_opts *o,
                          const kvl_catalogue *cat)
 {
-    int c;
+    int c, li;
 
     memset(o, 0, sizeof(*o));
     o->fail_on = KVL_SEV_WARNING;
     kvl_fix_opts_init(&o->fix);
+    kvl_overrides_init(&o->over);
     optind = 0;         /* GNU: full re-initialisation, commands run in-process */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:vh", kvl_fix_options, NULL)) != -1) {
+    while ((li = -1, c = getopt_long(argc, argv, ":o:vh", kvl_fix_options, &li)) != -1) {
         switch (c) {
+        case OPT_THRESHOLD:
+            if (parse_threshold(cli, o, kvl_fix_options[li].name, optarg) != 0)
+                return KVL_EXIT_ERROR;
+            break;
         case OPT_HOST:
             o->hosts = kvl_xrealloc(o->hosts, (o->nhosts + 1) * sizeof(*o->hosts));
             o->hosts[o->nhosts++] = optarg;
@@ -143,6 +185,14 @@ static int parse_options(kvl_cli *cli, int argc, char **argv, fix_cli_opts *o,
                 return kvl_usage_error(cli, "fix",
                                        "--fail-on takes error, warning, info or none, not '%s'",
                                        optarg);
+            o->over.has_fail_on = true;
+            o->over.fail_on = o->fail_on;
+            break;
+        case OPT_CONFIG:
+            o->config = optarg;
+            break;
+        case OPT_NO_CONFIG:
+            o->no_config = true;
             break;
         case 'v':
             o->verbose = true;
@@ -156,6 +206,10 @@ static int parse_options(kvl_cli *cli, int argc, char **argv, fix_cli_opts *o,
             return kvl_usage_error(cli, "fix", "unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (o->config && o->no_config)
+        return kvl_usage_error(cli, "fix", "--config and --no-config exclude each other");
+    o->over.has_host = o->nhosts > 0;
+    o->fix.cfg = o->over.cfg;   /* borrowed: released with the overrides */
     if (optind >= argc)
         return kvl_usage_error(cli, "fix", "no PATH given (use - for standard input)");
     for (int i = optind; i < argc; i++)
@@ -198,13 +252,23 @@ static void print_finding(kvl_cli *cli, const kvl_fix_result *res, const fix_cli
     if (final && (why = kvl_fix_why_not(res, &o->fix, f)))
         fprintf(cli->err, "  fix (%s): %s\n  not applied: %s\n", kvl_fix_name(f->fix_kind),
                 f->fix_summary, why);
+    else if (final && f->no_fix)
+        fprintf(cli->err, "  no fix: %s\n", f->no_fix);
 }
 
-/* What remains, per file in input order; returns the worst severity. */
-static kvl_severity print_remaining(kvl_cli *cli, const kvl_fix_result *res,
-                                    const fix_cli_opts *o)
+/* The --fail-on of the finding's file: command line > config > default. */
+static kvl_severity threshold(const kvl_run *run, const kvl_finding *f, kvl_severity dflt)
 {
-    kvl_severity worst = KVL_SEV_NONE;
+    const kvl_settings *s = run->files[f->file].settings;
+
+    return s ? s->fail_on : dflt;
+}
+
+/* What remains, per file in input order; true when a finding reaches its
+ * file's --fail-on. */
+static bool print_remaining(kvl_cli *cli, const kvl_fix_result *res, const fix_cli_opts *o)
+{
+    bool fails = false;
 
     for (size_t i = 0; i < res->nfiles; i++) {
         const kvl_fix_file *file = &res->files[i];
@@ -216,14 +280,17 @@ static kvl_severity print_remaining(kvl_cli *cli, const kvl_fix_result *res,
         for (size_t k = 0; k < run->findings.n; k++) {
             const kvl_finding *f = &run->findings.v[k];
 
-            if (f->file != index || (!f->input_error && !kvl_fix_selected(&o->fix, f->rule)))
+            kvl_severity fail_on;
+
+            if (f->file != index || f->suppressed
+                || (!f->input_error && !kvl_fix_selected(&o->fix, f->rule)))
                 continue;
             print_finding(cli, res, o, f, !file->error);
-            if (f->severity > worst)
-                worst = f->severity;
+            fail_on = threshold(run, f, o->fail_on);
+            fails |= fail_on != KVL_SEV_NONE && f->severity >= fail_on;
         }
     }
-    return worst;
+    return fails;
 }
 
 static void print_verbose(kvl_cli *cli, const kvl_fix_result *res, const char *schema_err)
@@ -320,8 +387,9 @@ int kvl_cmd_fix(kvl_cli *cli, int argc, char **argv)
     kvl_catalogue *cat;
     kvl_host *host = NULL;
     kvl_validator *validator = NULL;
+    kvl_settings_set *settings = NULL;
     kvl_fix_result res;
-    kvl_severity worst;
+    bool fails;
     char *err = NULL, *schema_err = NULL;
     int rc;
 
@@ -337,11 +405,26 @@ int kvl_cmd_fix(kvl_cli *cli, int argc, char **argv)
     host = kvl_cli_load_hosts(cli, "fix", o.hosts, o.nhosts, &rc);
     if (rc != 0)
         goto out;
+    settings = kvl_settings_set_new(o.no_config ? KVL_CFG_NONE
+                                    : o.config ? KVL_CFG_EXPLICIT : KVL_CFG_DISCOVER,
+                                    o.config, &o.over, cat, &err);
+    if (!settings) {
+        fprintf(cli->err, "%s fix: %s\n", cli->prog, err);
+        free(err);
+        rc = KVL_EXIT_ERROR;
+        goto out;
+    }
+    o.fix.settings = settings;
     /* without the schema, fixes are still checked for well-formedness */
     validator = kvl_validator_new(KVL_LIBVIRT_SCHEMA_DIR, &schema_err);
     o.fix.validator = validator;
 
     kvl_fix_run(&res, cat, host, &o.fix, argv + optind, (size_t)(argc - optind));
+    if (res.config_error) {
+        fprintf(cli->err, "%s fix: %s\n", cli->prog, res.config_error);
+        rc = KVL_EXIT_ERROR;
+        goto out_res;
+    }
     if ((o.mode == MODE_STDOUT || o.mode == MODE_OUTPUT) && res.nfiles > 1) {
         rc = kvl_usage_error(cli, "fix", "%zu files to fix: %s takes one (use --in-place or --diff)",
                              res.nfiles, o.mode == MODE_OUTPUT ? "-o" : "standard output");
@@ -350,11 +433,11 @@ int kvl_cmd_fix(kvl_cli *cli, int argc, char **argv)
     if (o.verbose)
         print_verbose(cli, &res, schema_err);
     print_applied(cli, &res);
-    worst = print_remaining(cli, &res, &o);
+    fails = print_remaining(cli, &res, &o);
     print_summary(cli, &res);
     if (write_results(cli, &res, &o) < 0 || res.first.input_error)
         rc = KVL_EXIT_ERROR;
-    else if (o.fail_on != KVL_SEV_NONE && worst >= o.fail_on)
+    else if (fails)
         rc = KVL_EXIT_FINDINGS;
     else
         rc = KVL_EXIT_OK;
@@ -363,6 +446,7 @@ out_res:
 out:
     free(schema_err);
     kvl_validator_free(validator);
+    kvl_settings_set_free(settings);
     kvl_host_free(host);
     free_opts(&o);
     kvl_catalogue_free(cat);

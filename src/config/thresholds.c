@@ -15,9 +15,16 @@
 #include "util/banned.h"
 
 #define FIELD(field) offsetof(kvl_config, field), sizeof(((kvl_config *)0)->field)
-#define ROW(name, type, field, summary) { name, type, FIELD(field), 0, 0, summary }
+#define ROW(name, type, field, summary) { name, type, FIELD(field), 0, 0, summary, NULL }
 #define COUNT(name, field, min, max, summary) \
-    { name, KVL_TH_COUNT, FIELD(field), min, max, summary }
+    { name, KVL_TH_COUNT, FIELD(field), min, max, summary, NULL }
+#define CHOICE(name, field, names, summary) \
+    { name, KVL_TH_CHOICE, FIELD(field), 0, 0, summary, names }
+
+/* In the order of the enums of placement/plan.h. */
+static const char *const strategies[] = { "spread", "pack", NULL };
+static const char *const thread_policies[] = { "prefer", "isolate", "require", NULL };
+static const char *const emulator_policies[] = { "share", "isolate", NULL };
 
 const kvl_threshold kvl_thresholds[] = {
     ROW("cpu-overcommit-ratio", KVL_TH_RATIO, cpu_overcommit_ratio,
@@ -31,8 +38,14 @@ const kvl_threshold kvl_thresholds[] = {
     COUNT("tap-queue-limit", tap_queue_limit, 1, 65535,
           "queues a host tap device takes (net-multiqueue-missing)"),
     ROW("housekeeping-cpus", KVL_TH_CPUSET, housekeeping_cpus,
-        "host CPUs the host keeps for itself (host-housekeeping-cpus)"),
-    { NULL, 0, 0, 0, 0, 0, NULL },
+        "host CPUs the host keeps for itself (host-housekeeping-cpus, placement)"),
+    CHOICE("strategy", place_strategy, strategies,
+           "placement: the node for a VM (spread: most free memory; pack: fewest free CPUs)"),
+    CHOICE("thread-policy", place_threads, thread_policies,
+           "placement: guest SMT threads on host siblings (prefer, isolate, require)"),
+    CHOICE("emulator-policy", place_emulator, emulator_policies,
+           "placement: emulator and IOThreads on housekeeping/own CPUs or one extra CPU"),
+    { NULL, 0, 0, 0, 0, 0, NULL, NULL },
 };
 
 const kvl_threshold *kvl_threshold_find(const char *name)
@@ -124,6 +137,14 @@ int kvl_threshold_parse(const kvl_threshold *t, const char *text, kvl_config *cf
         }
         break;
     }
+    case KVL_TH_CHOICE:
+        *why = "not one of the accepted names";
+        for (unsigned i = 0; t->choices[i]; i++)
+            if (strcmp(s, t->choices[i]) == 0) {
+                *(unsigned *)field = i;
+                rc = 0;
+            }
+        break;
     case KVL_TH_COUNT: {
         uint64_t v;
 
@@ -165,6 +186,9 @@ void kvl_threshold_format(const kvl_threshold *t, const kvl_config *cfg, kvl_buf
     case KVL_TH_COUNT:
         kvl_buf_addf(out, "%u", *(const unsigned *)field);
         break;
+    case KVL_TH_CHOICE:
+        kvl_buf_adds(out, t->choices[*(const unsigned *)field]);
+        break;
     case KVL_TH_CPUSET: {
         hwloc_const_bitmap_t set = *(const hwloc_const_bitmap_t *)field;
         char *text = set ? kvl_cpuset_format(set) : NULL;
@@ -186,6 +210,16 @@ void kvl_thresholds_release(kvl_config *cfg, uint64_t given)
         hwloc_bitmap_free((hwloc_bitmap_t)*field);
         *field = NULL;
     }
+}
+
+char *kvl_threshold_choices(const kvl_threshold *t)
+{
+    kvl_buf b = KVL_BUF_INIT;
+
+    for (size_t i = 0; t->choices && t->choices[i]; i++)
+        kvl_buf_addf(&b, "%s%s", i == 0 ? "" : t->choices[i + 1] ? ", " : " or ",
+                     t->choices[i]);
+    return kvl_buf_detach(&b);
 }
 
 void kvl_threshold_copy(const kvl_threshold *t, kvl_config *to, const kvl_config *from)

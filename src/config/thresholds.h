@@ -24,6 +24,7 @@ typedef enum kvl_threshold_type {
     KVL_TH_COUNT,       /* unsigned: a decimal number */
     KVL_TH_CPUSET,      /* hwloc_const_bitmap_t, libvirt cpuset syntax "0-1,8";
                            allocated by the parser: see kvl_thresholds_release */
+    KVL_TH_CHOICE,      /* unsigned: the index of one of the row's names */
 } kvl_threshold_type;
 
 typedef struct kvl_threshold {
@@ -32,6 +33,7 @@ typedef struct kvl_threshold {
     size_t offset, size;        /* the field in kvl_config */
     unsigned min, max;          /* KVL_TH_COUNT: the accepted range */
     const char *summary;        /* one line for config --show */
+    const char *const *choices; /* KVL_TH_CHOICE: the names, NULL-terminated */
 } kvl_threshold;
 
 /* {NULL}-terminated. */
@@ -51,6 +53,9 @@ int kvl_threshold_parse(const kvl_threshold *t, const char *text, kvl_config *cf
 
 /* The field of `cfg` as text the parser accepts ("5", "2 GiB"). */
 void kvl_threshold_format(const kvl_threshold *t, const kvl_config *cfg, kvl_buf *out);
+
+/* KVL_TH_CHOICE: its names for a usage error, "share or isolate" (caller frees). */
+char *kvl_threshold_choices(const kvl_threshold *t);
 
 /* Copy the field from `from` to `to` (a cpuset is shared, not copied). */
 void kvl_threshold_copy(const kvl_threshold *t, kvl_config *to, const kvl_config *from);

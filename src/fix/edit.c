@@ -305,6 +305,18 @@ int kvl_fix_resolve(const kvl_fix *fix, kvl_doc *doc, const kvl_style *st,
             || e->op == KVL_EDIT_INSERT_AFTER)
             tag_insertions(out, first, e->value);
     }
+    /* each edit opening one empty parent makes the same patches: keep one,
+     * so the fix's own list can be applied as it is (SARIF) */
+    for (size_t i = before; i < out->n; i++)
+        for (size_t j = before; j < i; j++)
+            if (kvl_patch_same(&out->v[i], &out->v[j])) {
+                free(out->v[i].text);
+                free(out->v[i].tag);
+                memmove(&out->v[i], &out->v[i + 1], (out->n - i - 1) * sizeof(*out->v));
+                out->n--;
+                i--;
+                break;
+            }
     /* a fix must not collide with itself */
     for (size_t i = before; i < out->n; i++)
         for (size_t j = i + 1; j < out->n; j++)

@@ -73,6 +73,23 @@ kvl_fix *kvl_fix_propose_kind(kvl_sink *sink, kvl_fix_kind kind, const char *gue
     return fix;
 }
 
+void kvl_fix_decline(kvl_sink *sink, const char *fmt, ...)
+{
+    kvl_finding *f;
+    kvl_buf b = KVL_BUF_INIT;
+    va_list ap;
+
+    if (!sink->list->n || sink->list->v[sink->list->n - 1].file != sink->file)
+        internal_error(NULL, "a fix declined before its finding was reported");
+    f = &sink->list->v[sink->list->n - 1];
+    if (f->fixable || f->no_fix)
+        return;     /* the first word on a finding stands */
+    va_start(ap, fmt);
+    kvl_buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    f->no_fix = kvl_buf_detach(&b);
+}
+
 static void add_edit(kvl_fix *fix, kvl_edit_op op, kvl_ref ref, const char *name, char *value)
 {
     kvl_edit *e;

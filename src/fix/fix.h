@@ -81,6 +81,14 @@ void kvl_edit_insert_after_or_child(kvl_fix *fix, kvl_ref after, kvl_ref parent,
 void kvl_edit_replace_element(kvl_fix *fix, kvl_ref el, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Say why the finding just reported gets no fix although its rule has one
+ * (the allocator found no room: what is short on which nodes).  Text output
+ * shows it as "no fix: ..." where the fix line would be.
+ */
+void kvl_fix_decline(kvl_sink *sink, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 void kvl_fix_free(kvl_fix *fix);
 
 #endif

@@ -275,6 +275,7 @@ static void start_run(const fixer *fx, kvl_run *run)
 {
     kvl_run_init(run, fx->cat, fx->host, &fx->o->cfg);
     run->collect_fixes = true;
+    run->safe_fixes_only = !fx->o->unsafe;
     if (fx->o->settings)
         kvl_run_use_config(run, fx->o->settings);
 }

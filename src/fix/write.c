@@ -1,4 +1,10 @@
-/* Atomic replacement of files (write.h). */
+/*
+ * Atomic replacement of files (write.h): the temporary file lives in the
+ * target's own directory, so the final rename never crosses a file system
+ * and is atomic; every failure before it removes the temporary file.
+ */
+#define _XOPEN_SOURCE 700       /* realpath() */
+
 #include "fix/write.h"
 
 #include <errno.h>
@@ -61,9 +67,12 @@ int kvl_write_file(const char *path, const char *data, size_t len, bool in_place
 {
     struct stat st;
     bool exists = stat(path, &st) == 0;
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? kvl_xstrndup(path, (size_t)(slash - path) + 1) : kvl_xstrdup("");
-    char *tmp = kvl_xasprintf("%s.%s.kvmlint-XXXXXX", dir, slash ? slash + 1 : path);
+    /* a symbolic link stays one: the file it points to is replaced */
+    char *real = exists && S_ISREG(st.st_mode) ? realpath(path, NULL) : NULL;
+    const char *target = real ? real : path;
+    const char *slash = strrchr(target, '/');
+    char *dir = slash ? kvl_xstrndup(target, (size_t)(slash - target) + 1) : kvl_xstrdup("");
+    char *tmp = kvl_xasprintf("%s.%s.kvmlint-XXXXXX", dir, slash ? slash + 1 : target);
     mode_t mode;
     int fd = -1, rc = -1;
 
@@ -98,7 +107,7 @@ int kvl_write_file(const char *path, const char *data, size_t len, bool in_place
         goto out_unlink;
     }
     fd = -1;
-    if (rename(tmp, path) < 0) {
+    if (rename(tmp, target) < 0) {
         *err = kvl_xasprintf("cannot replace '%s': %s", path, strerror(errno));
         goto out_unlink;
     }
@@ -111,5 +120,6 @@ out_unlink:
 out:
     free(tmp);
     free(dir);
+    free(real);
     return rc;
 }

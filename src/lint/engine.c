@@ -356,17 +356,28 @@ static void check_domain(kvl_run *run, const kvl_fleet *fleet, size_t d, size_t 
 static void lint_fleet(kvl_run *run, size_t g, kvl_fleet *fleet, size_t *file_of)
 {
     const kvl_fleet_host *fh = &run->fleets.v[g];
+    kvl_fleet_memo memo = { 0 };
 
     collect_fleet(run, g, fleet, file_of);
+    memo.safe_fixes_only = run->safe_fixes_only;
+    fleet->memo = &memo;
     if (g > 0)
         note(run, kvl_xasprintf("host %s: a fleet of %zu domain%s", fh->name, fleet->n,
                                 fleet->n == 1 ? "" : "s"));
     kvl_fleet_totals(fleet);
     for (size_t d = 0; d < fleet->n; d++)
         check_domain(run, fleet, d, file_of[d], fh->host);
+    if (memo.free_fn)
+        memo.free_fn(memo.place);
+    if (memo.strict_free)
+        memo.strict_free(memo.strict);
+    if (memo.pins_free)
+        memo.pins_free(memo.pins);
+    fleet->memo = NULL;
     free(fleet->vcpus_upto);
     free(fleet->memory_upto);
-    fleet->vcpus_upto = fleet->memory_upto = NULL;
+    free(fleet->plain_memory_upto);
+    fleet->vcpus_upto = fleet->memory_upto = fleet->plain_memory_upto = NULL;
 }
 
 /* <rule id severity> of the file's config. */

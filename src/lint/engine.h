@@ -60,6 +60,10 @@ typedef struct kvl_run {
     /* `kvmlint fix`: keep the edits checks propose (fix/fix.h) on their
      * findings.  Set after kvl_run_init, before kvl_run_lint. */
     bool collect_fixes;
+    /* ... and unsafe ones will not be applied (no --unsafe-fixes): the
+     * placement allocator then plans no guest NUMA cells, so that a VM only
+     * cells would fit stays where it is and keeps its CPUs from the others. */
+    bool safe_fixes_only;
 
     /* Config files and suppressions (kvl_run_use_config); NULL: defaults
      * and run->cfg for every file, as without a config file. */

@@ -70,6 +70,7 @@ void kvl_findings_free(kvl_findings *list)
         free(f->fingerprint);
         free(f->suppress_reason);
         free(f->fix_summary);
+        free(f->no_fix);
         kvl_fix_free(f->edits);
     }
     free(list->v);
@@ -140,6 +141,7 @@ static void add(kvl_sink *sink, const char *rule, int sev, unsigned line, unsign
     f->fix_kind = KVL_FIX_NONE;
     f->fix_summary = NULL;
     f->edits = NULL;
+    f->no_fix = NULL;
     list->n++;
 }
 

@@ -78,6 +78,9 @@ typedef struct kvl_finding {
     kvl_fix_kind fix_kind;
     char *fix_summary;
     struct kvl_fix *edits;
+    /* Why no fix could be proposed although the rule has one (placement:
+     * what is short on which host nodes), or NULL; never with fixable. */
+    char *no_fix;
     size_t file;            /* index of the input file in the run, for sorting */
     size_t seq;             /* report order, for a stable sort */
 } kvl_finding;

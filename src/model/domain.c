@@ -58,6 +58,25 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* The first entity reference among the children of the element (attr
+ * NULL) or of its attribute, or NULL.  kvmlint parses without expanding
+ * entities (a defence against entity bombs), so such a value reads as
+ * empty or cut short, and the message must say why. */
+static const char *entity_ref_name(const xmlNode *node, const char *attr)
+{
+    const xmlNode *c = node->children;
+
+    if (attr) {
+        const xmlAttr *a = xmlHasProp((xmlNode *)node, (const xmlChar *)attr);
+
+        c = a ? a->children : NULL;
+    }
+    for (; c; c = c->next)
+        if (c->type == XML_ENTITY_REF_NODE && c->name)
+            return (const char *)c->name;
+    return NULL;
+}
+
 void kvl_walk_bad_value(kvl_walk *w, const xmlNode *node, const char *attr,
                         const char *kind, const char *value, const char *why,
                         const char *hint)
@@ -65,10 +84,18 @@ void kvl_walk_bad_value(kvl_walk *w, const xmlNode *node, const char *attr,
     /* enough to recognise the value; a runaway text node is cut */
     enum { SHOWN = 64 };
     const char *v = value ? value : "";
+    const char *entity;
     size_t n;
 
     if (!w->sink)
         return;
+    if ((entity = entity_ref_name(node, attr))) {
+        kvl_walk_invalid(w, node, attr, "write the value itself: kvmlint does not expand entities",
+                         "the value of <%s%s%s> uses the entity reference '&%s;', which kvmlint "
+                         "does not expand", (const char *)node->name, attr ? " " : "",
+                         attr ? attr : "", entity);
+        return;
+    }
     while (is_space(*v))
         v++;
     n = strlen(v);
@@ -99,7 +126,12 @@ static int check_uint(kvl_walk *w, const xmlNode *node, const char *attr,
     if (max > UINT32_MAX)
         max = UINT32_MAX;
     if (kvl_uint_parse(text, max, &v, &why) < 0) {
-        kvl_walk_bad_value(w, node, attr, "number", text, why, NULL);
+        /* name the limit, which is kvmlint's or libvirt's, not the user's */
+        char *limit = strcmp(why, "value too large") == 0
+            ? kvl_xasprintf("value too large: at most %llu", (unsigned long long)max) : NULL;
+
+        kvl_walk_bad_value(w, node, attr, "number", text, limit ? limit : why, NULL);
+        free(limit);
         return -1;
     }
     if (v < min) {

@@ -365,6 +365,8 @@ typedef struct kvl_domain {
     hwloc_bitmap_t emulatorpin;     /* NULL absent/invalid */
     kvl_iothreadpin *iothreadpins;
     size_t niothreadpins, cap_iothreadpins;
+    kvl_ref iothreadsched_node;     /* the first <iothreadsched>, 0 absent (it names
+                                       IOThreads: fixes must not drop them) */
     kvl_vcpusched *vcpuscheds;
     size_t nvcpuscheds, cap_vcpuscheds;
     /* index for kvl_domain_vcpupin: vcpus entries, the first valid-vcpu

@@ -177,6 +177,12 @@ static void walk_emulatorpin(kvl_walk *w, const xmlNode *node, void *ctx)
         kvl_walk_missing(w, node, "cpuset");
 }
 
+static void walk_iothreadsched(kvl_walk *w, const xmlNode *node, void *ctx)
+{
+    if (!w->dom->iothreadsched_node)
+        w->dom->iothreadsched_node = kvl_doc_ref(node);
+}
+
 static void walk_iothreadpin(kvl_walk *w, const xmlNode *node, void *ctx)
 {
     kvl_domain *dom = w->dom;
@@ -281,6 +287,7 @@ static const kvl_walk_entry cputune_table[] = {
     { "vcpupin", walk_vcpupin },
     { "emulatorpin", walk_emulatorpin },
     { "iothreadpin", walk_iothreadpin },
+    { "iothreadsched", walk_iothreadsched },
     { "vcpusched", walk_vcpusched },
     { "shares", walk_shares },
     { "period", walk_period },

@@ -51,6 +51,8 @@ static void finding(FILE *out, const kvl_finding *f, bool comma)
     /* "fix" is the catalogue's kind; this says whether `kvmlint fix` has
      * edits for this very finding */
     fprintf(out, ",\"fixable\":%s", f->fixable ? "true" : "false");
+    if (f->no_fix)          /* why not, when the rule has a fix (fix/fix.h) */
+        field(out, "no_fix", f->no_fix, true);
     field(out, "fingerprint", f->fingerprint, true);
     if (f->suppressed) {
         fputs(",\"suppression\":{", out);

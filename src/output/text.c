@@ -57,6 +57,8 @@ int kvl_output_text(FILE *out, const kvl_run *run, const kvl_output_opts *opts)
         /* what `kvmlint fix` would do (--unsafe-fixes for an unsafe one) */
         if (f->fixable)
             fprintf(out, "  fix (%s): %s\n", kvl_fix_name(f->fix_kind), f->fix_summary);
+        else if (f->no_fix)
+            fprintf(out, "  no fix: %s\n", f->no_fix);
     }
     return ferror(out) ? -1 : 0;
 }

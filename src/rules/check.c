@@ -14,6 +14,9 @@ void kvl_config_init(kvl_config *cfg)
     cfg->very_large_vm_kib = 64ULL * 1024 * 1024;
     cfg->tap_queue_limit = 256;
     cfg->housekeeping_cpus = NULL;
+    cfg->place_strategy = 0;        /* spread */
+    cfg->place_threads = 0;         /* prefer */
+    cfg->place_emulator = 0;        /* share */
 }
 
 void kvl_skip(kvl_check_ctx *ctx, const char *reason)
@@ -59,17 +62,22 @@ bool kvl_need_guest_arch(kvl_check_ctx *ctx, const char **arch)
 
 void kvl_fleet_totals(kvl_fleet *fleet)
 {
-    uint64_t vcpus = 0, memory = 0;
+    uint64_t vcpus = 0, memory = 0, plain = 0;
 
     fleet->vcpus_upto = kvl_xcalloc(fleet->n + 1, sizeof(*fleet->vcpus_upto));
     fleet->memory_upto = kvl_xcalloc(fleet->n + 1, sizeof(*fleet->memory_upto));
+    fleet->plain_memory_upto = kvl_xcalloc(fleet->n + 1, sizeof(*fleet->plain_memory_upto));
     for (size_t i = 0; i < fleet->n; i++) {
         uint64_t kib;
 
         vcpus += fleet->doms[i]->vcpus;     /* 0 when unreadable */
-        if (kvl_domain_effective_memory(fleet->doms[i], &kib))
+        if (kvl_domain_effective_memory(fleet->doms[i], &kib)) {
             memory += kib;
+            if (!fleet->doms[i]->hugepages)
+                plain += kib;
+        }
         fleet->vcpus_upto[i] = vcpus;
         fleet->memory_upto[i] = memory;
+        fleet->plain_memory_upto[i] = plain;
     }
 }

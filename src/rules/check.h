@@ -32,10 +32,16 @@ typedef struct kvl_config {
      * first multiqueue kernels took 8) */
     unsigned tap_queue_limit;       /* --tap-queue-limit, default 256 */
     /* --housekeeping-cpus: the host CPUs the host keeps for its own work,
-     * for host-housekeeping-cpus when no host facts say (no rule reads it
-     * yet).  Borrowed from the config file or command line that parsed it
+     * for host-housekeeping-cpus when no host facts say, and kept off
+     * the vCPUs by the placement allocator (--reserve-cpus).  Borrowed from the config file or command line that parsed it
      * (config/thresholds.h); NULL: not given. */
     hwloc_const_bitmap_t housekeeping_cpus;
+    /* The placement allocator's policies (placement/plan.h, in the order
+     * of its enums): --strategy spread|pack, --thread-policy
+     * prefer|isolate|require, --emulator-policy share|isolate; 0 each. */
+    unsigned place_strategy;
+    unsigned place_threads;
+    unsigned place_emulator;
 } kvl_config;
 
 void kvl_config_init(kvl_config *cfg);
@@ -44,13 +50,31 @@ void kvl_config_init(kvl_config *cfg);
  * All in-scope domains of one run against one host, in stable (path) order,
  * with running totals computed once by the engine so that fleet-wide rules
  * stay linear: vcpus_upto[i] is the sum of <vcpu> over doms[0..i] and
- * memory_upto[i] the sum of effective memory (unknown amounts add 0).
+ * memory_upto[i] the sum of effective memory (unknown amounts add 0);
+ * plain_memory_upto[i] sums only domains without <hugepages>, which must
+ * fit next to the host's hugepage pools (RULES.md "Capacity").
  */
+/* Results computed at most once per fleet and lint, on first need, by the
+ * checks that share them (the placement plans of placement/plan.h); the
+ * engine frees them with `free_fn` when the fleet's checks are done. */
+typedef struct kvl_fleet_memo {
+    void *place;
+    void (*free_fn)(void *place);
+    /* overcommit.c's fleet indexes (strict bindings, pinned host CPUs),
+     * so that its fleet-wide rules stay linear in the fleet size */
+    void *strict, *pins;
+    void (*strict_free)(void *strict);
+    void (*pins_free)(void *pins);
+    bool safe_fixes_only;           /* kvl_run.safe_fixes_only */
+} kvl_fleet_memo;
+
 typedef struct kvl_fleet {
     const kvl_domain **doms;
     size_t n;
     uint64_t *vcpus_upto;
     uint64_t *memory_upto;
+    uint64_t *plain_memory_upto;
+    kvl_fleet_memo *memo;           /* NULL: nothing is memoised (unit tests) */
 } kvl_fleet;
 
 /* Fill the running totals of a fleet whose doms/n are set. */

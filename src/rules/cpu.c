@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fix/fix.h"
+#include "placement/write.h"
 #include "rules/rule_util.h"
 #include "rules/rules.h"
 #include "util/buf.h"
@@ -172,6 +173,7 @@ static void check_cpus_exist(kvl_check_ctx *ctx, kvl_ref where, hwloc_const_bitm
         kvl_report(ctx->sink, ctx->rule, where, "cpuset", hint,
                    "%s names %s, which the host does not have (it has %s); the VM cannot start",
                    what, cpus, has);
+        kvl_place_propose(ctx);
         free(cpus);
         free(has);
         free(list);
@@ -257,6 +259,7 @@ void kvl_check_cpu_partial_pinning(kvl_check_ctx *ctx)
                    hwloc_bitmap_weight(pinned) == 1 ? "is" : "are", f,
                    hwloc_bitmap_weight(floating) == 1 ? "floats" : "float");
         free(p);
+        kvl_place_propose(ctx);
         free(f);
         free(hint);
         hwloc_bitmap_free(nodes);
@@ -322,6 +325,7 @@ void kvl_check_cpu_emulatorpin_remote(kvl_check_ctx *ctx)
         kvl_report(ctx->sink, ctx->rule, dom->emulatorpin_node, "cpuset", hint,
                    "emulatorpin puts the emulator threads on %s, but %s and %s",
                    on, vcpu_part, mem_part);
+        kvl_place_propose(ctx);
         free(on);
         free(vs);
         free(ms);

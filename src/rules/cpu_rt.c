@@ -10,6 +10,7 @@
 
 #include "fix/fix.h"
 #include "model/cpuset.h"
+#include "rules/memory_util.h"
 #include "rules/rule_util.h"
 #include "rules/rules.h"
 #include "util/buf.h"
@@ -166,10 +167,44 @@ static void check_exclusive(kvl_check_ctx *ctx, hwloc_const_bitmap_t rt, unsigne
                    "%s %s not pinned 1:1 to a host CPU of %s own (%s)", who,
                    hwloc_bitmap_weight(bad) == 1 ? "is" : "are",
                    hwloc_bitmap_weight(bad) == 1 ? "its" : "their", kvl_buf_str(&why));
+        kvl_fix_decline(ctx->sink, "which host CPUs to give them is a placement decision: re-pin by hand");
         free(who);
     }
     hwloc_bitmap_free(bad);
     kvl_buf_free(&why);
+}
+
+/*
+ * The emulator keeps the CPUs it may use minus those of real-time vCPUs:
+ * it loses no CPU it was not already starved on.  Declined when nothing is
+ * left, since picking a new CPU is a placement decision.
+ */
+static void propose_emulator_off(kvl_check_ctx *ctx, hwloc_const_bitmap_t emu,
+                                 hwloc_const_bitmap_t rt_cpus, kvl_ref from)
+{
+    const kvl_domain *dom = ctx->dom;
+    hwloc_bitmap_t keep = hwloc_bitmap_alloc();
+    char *cpus;
+    kvl_fix *fx;
+
+    hwloc_bitmap_andnot(keep, emu, rt_cpus);
+    if (hwloc_bitmap_iszero(keep)) {
+        kvl_fix_decline(ctx->sink, "every CPU of the emulator carries a real-time vCPU: pick one by hand");
+        hwloc_bitmap_free(keep);
+        return;
+    }
+    cpus = kvl_ru_set_str(keep);
+    fx = kvl_fix_propose(ctx->sink, NULL, "<emulatorpin cpuset='%s'/>", cpus);
+    if (from == dom->emulatorpin_node)
+        kvl_edit_set_attr(fx, from, "cpuset", cpus);
+    else if (dom->cputune_node)
+        kvl_edit_insert_child(fx, dom->cputune_node, "<emulatorpin cpuset='%s'/>", cpus);
+    else
+        kvl_edit_insert_after_or_child(fx, dom->iothreads_node ? dom->iothreads_node : dom->vcpu_node,
+                                       dom->root, "<cputune>\n  <emulatorpin cpuset='%s'/>\n</cputune>",
+                                       cpus);
+    free(cpus);
+    hwloc_bitmap_free(keep);
 }
 
 static void check_emulator(kvl_check_ctx *ctx, hwloc_const_bitmap_t rt)
@@ -204,12 +239,35 @@ static void check_emulator(kvl_check_ctx *ctx, hwloc_const_bitmap_t rt)
                    "scheduler starves them%s", cpus_s, who,
                    hwloc_bitmap_weight(on) == 1 ? "is" : "are",
                    from == dom->vcpu_node ? " (without emulatorpin they follow <vcpu cpuset>)" : "");
+        propose_emulator_off(ctx, emu, cpus, from);
         free(cpus_s);
         free(who);
         hwloc_bitmap_free(on);
     }
     hwloc_bitmap_free(cpus);
     hwloc_bitmap_free(shared);
+}
+
+/*
+ * The safe part is <locked/>, and only under a <memtune><hard_limit> (the
+ * limit QEMU's locked memory is accounted against); hugepages need a host
+ * pool and stay manual.
+ */
+static void propose_locked(kvl_check_ctx *ctx)
+{
+    const kvl_domain *dom = ctx->dom;
+
+    if (dom->locked) {
+        kvl_fix_decline(ctx->sink, "hugepages need a pool on the host: add them by hand");
+        return;
+    }
+    if (!dom->hard_limit_node) {
+        kvl_fix_decline(ctx->sink, "<locked/> needs a <memtune><hard_limit> first");
+        return;
+    }
+    kvl_mem_edit_membacking(kvl_fix_propose(ctx->sink, NULL, "<locked/> in <memoryBacking>%s",
+                                            dom->hugepages ? "" : " (hugepages stay manual)"),
+                            dom, (const char *const[]){ "<locked/>" }, 1);
 }
 
 static void check_memory(kvl_check_ctx *ctx)
@@ -236,6 +294,7 @@ static void check_memory(kvl_check_ctx *ctx)
     kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
                "the memory of this VM with real-time vCPUs is %s, so page faults can stall them",
                missing);
+    propose_locked(ctx);
 }
 
 void kvl_check_cpu_rt_config(kvl_check_ctx *ctx)

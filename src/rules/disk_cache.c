@@ -139,12 +139,27 @@ void kvl_check_disk_cache_mode(kvl_check_ctx *ctx)
 
 /* ---- disk-io-mode ---- */
 
+/* io='native' makes a writable disk hot (RULES.md "Hot disk"): on a qcow2
+ * disk that is not hot yet, the fix would only trade this info for
+ * disk-qcow2-hot, so it waits for the image to be raw. */
+static bool native_makes_qcow2_hot(const kvl_domain *dom, const kvl_disk *disk, bool pinned)
+{
+    return kvl_ru_streq(disk->driver_type, "qcow2") && kvl_disk_is_disk(disk) &&
+           !disk->readonly && !kvl_disk_is_hot(dom, disk, pinned);
+}
+
 void kvl_check_disk_io_mode(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
+    bool pinned = kvl_ru_is_pinned(dom, ctx->host);
+    static const char hint[] =
+        "safe fix: io='native', or io='io_uring' on hosts with Linux >= 5.1 and QEMU >= 5.0";
+    static const char hint_qcow2[] =
+        "convert the image to raw first (qemu-img convert -O raw), then set io='native' or io='io_uring'";
 
     for (size_t i = 0; i < dom->ndisks; i++) {
         const kvl_disk *disk = &dom->disks[i];
+        bool hold = native_makes_qcow2_hot(dom, disk, pinned);
         char *name;
 
         if (!direct_cache(disk->cache) || (disk->io && strcmp(disk->io, "threads") != 0) ||
@@ -154,18 +169,17 @@ void kvl_check_disk_io_mode(kvl_check_ctx *ctx)
         name = kvl_ru_disk_name(dom, disk);
         /* the host model has no kernel or QEMU version to tell io_uring apart */
         if (disk->io)
-            kvl_report(ctx->sink, ctx->rule, disk->driver_node, "io",
-                       "safe fix: io='native', or io='io_uring' on hosts with Linux >= 5.1 and QEMU >= 5.0",
+            kvl_report(ctx->sink, ctx->rule, disk->driver_node, "io", hold ? hint_qcow2 : hint,
                        "%s has cache='%s' with io='threads': a pool of QEMU worker threads submits its I/O",
                        name, disk->cache);
         else
-            kvl_report(ctx->sink, ctx->rule, disk->driver_node, "cache",
-                       "safe fix: io='native', or io='io_uring' on hosts with Linux >= 5.1 and QEMU >= 5.0",
+            kvl_report(ctx->sink, ctx->rule, disk->driver_node, "cache", hold ? hint_qcow2 : hint,
                        "%s has cache='%s' but no io mode, so a pool of QEMU worker threads submits its I/O",
                        name, disk->cache);
         /* native: io_uring needs a kernel and QEMU the host model cannot tell */
-        kvl_edit_set_attr(kvl_fix_propose(ctx->sink, NULL, "io='native' for %s", name),
-                          disk->driver_node, "io", "native");
+        if (!hold)
+            kvl_edit_set_attr(kvl_fix_propose(ctx->sink, NULL, "io='native' for %s", name),
+                              disk->driver_node, "io", "native");
         free(name);
     }
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fix/fix.h"
 #include "rules/rule_util.h"
 #include "rules/rules.h"
 #include "util/buf.h"
@@ -88,6 +89,35 @@ static bool model_unknown(const char *model)
 
 /* ---- disk-iothread-invalid ---- */
 
+/* The attribute goes (a bus or controller that cannot use an IOThread). */
+static void propose_no_iothread(kvl_check_ctx *ctx, kvl_ref driver, const char *what)
+{
+    kvl_edit_remove_attr(kvl_fix_propose(ctx->sink, NULL, "no IOThread for %s", what), driver,
+                         "iothread");
+}
+
+/*
+ * IOThread `id` defined by raising <iothreads> to it; only for domains that
+ * number their IOThreads 1..count (no <iothreadids>), whose intent is clear.
+ */
+static void propose_raise_iothreads(kvl_check_ctx *ctx, unsigned id)
+{
+    const kvl_domain *dom = ctx->dom;
+    kvl_fix *fx;
+    char *n;
+
+    if (dom->iothreadids_node || id <= dom->iothreads)
+        return;
+    fx = kvl_fix_propose(ctx->sink, NULL, "<iothreads>%u</iothreads>", id);
+    if (dom->iothreads_node) {
+        n = kvl_xasprintf("%u", id);
+        kvl_edit_set_text(fx, dom->iothreads_node, n);
+        free(n);
+    } else {
+        kvl_edit_insert_after_or_child(fx, dom->vcpu_node, dom->root, "<iothreads>%u</iothreads>", id);
+    }
+}
+
 static void check_disk_iothreads(kvl_check_ctx *ctx, const kvl_disk *disk, const char *defined)
 {
     const kvl_domain *dom = ctx->dom;
@@ -102,11 +132,16 @@ static void check_disk_iothreads(kvl_check_ctx *ctx, const kvl_disk *disk, const
                        : "safe fix: remove the IOThread, or move the disk to bus='virtio'",
                    "%s on the %s bus has an IOThread, but only virtio disks can use one: libvirt refuses it",
                    name, bus);
-    if (disk->has_iothread && !iothread_defined(dom, disk->iothread))
+    /* an <iothreads> queue map is the guest's layout: not for a fix to drop */
+    if (disk->has_iothread && !disk->niothread_map && bus && strcmp(bus, "virtio") != 0)
+        propose_no_iothread(ctx, disk->driver_node, name);
+    if (disk->has_iothread && !iothread_defined(dom, disk->iothread)) {
         kvl_report(ctx->sink, ctx->rule, disk->driver_node, "iothread",
                    "safe fix: point it at a defined IOThread, or raise <iothreads>",
                    "%s uses IOThread %u, which the domain does not define (it has %s): libvirt refuses it",
                    name, disk->iothread, defined);
+        propose_raise_iothreads(ctx, disk->iothread);
+    }
     for (size_t k = 0; k < disk->niothread_map; k++)
         if (!iothread_defined(dom, disk->iothread_map[k].id))
             kvl_report(ctx->sink, ctx->rule, disk->iothread_map[k].node, "id",
@@ -123,16 +158,20 @@ static void check_controller_iothread(kvl_check_ctx *ctx, const kvl_controller *
     char *what = c->model ? kvl_xasprintf("%s controller %u (model %s)", type, c->index, c->model)
                           : kvl_xasprintf("%s controller %u", type, c->index);
 
-    if (!kvl_ru_streq(c->type, "scsi") || (!virtio_scsi_model(c->model) && !model_unknown(c->model)))
+    if (!kvl_ru_streq(c->type, "scsi") || (!virtio_scsi_model(c->model) && !model_unknown(c->model))) {
         kvl_report(ctx->sink, ctx->rule, c->driver_node, "iothread",
                    "safe fix: remove the IOThread, or use a virtio-scsi controller",
                    "%s has an IOThread, but only virtio-scsi controllers can use one: libvirt refuses it",
                    what);
-    if (!iothread_defined(ctx->dom, c->iothread))
+        propose_no_iothread(ctx, c->driver_node, what);
+    }
+    if (!iothread_defined(ctx->dom, c->iothread)) {
         kvl_report(ctx->sink, ctx->rule, c->driver_node, "iothread",
                    "safe fix: point it at a defined IOThread, or raise <iothreads>",
                    "%s uses IOThread %u, which the domain does not define (it has %s): libvirt refuses it",
                    what, c->iothread, defined);
+        propose_raise_iothreads(ctx, c->iothread);
+    }
     free(what);
 }
 
@@ -167,6 +206,55 @@ static bool virtio_disk(const kvl_domain *dom, const kvl_disk *disk)
     return c && virtio_scsi_model(c->model);
 }
 
+static bool scsi_controller_has_disk(const kvl_domain *dom, const kvl_controller *c)
+{
+    for (size_t i = 0; i < dom->ndisks; i++)
+        if (kvl_ru_streq(kvl_disk_bus(&dom->disks[i]), "scsi") && virtio_disk(dom, &dom->disks[i])
+            && kvl_domain_controller(dom, "scsi", dom->disks[i].address_controller) == c)
+            return true;
+    return false;
+}
+
+/* driver@iothread='1' on `driver`, or a new <driver> in `parent`. */
+static void assign_iothread_1(kvl_fix *fx, kvl_ref driver, kvl_ref parent)
+{
+    if (driver)
+        kvl_edit_set_attr(fx, driver, "iothread", "1");
+    else
+        kvl_edit_insert_child(fx, parent, "<driver iothread='1'/>");
+}
+
+/*
+ * One IOThread serving every virtio disk: kvmlint cannot tell which
+ * disks are busiest, and one IOThread already takes all of their I/O out of
+ * the main loop.  A virtio-blk disk takes the attribute itself; a disk
+ * behind virtio-scsi is served through its controller (libvirt refuses
+ * driver@iothread on a SCSI disk).
+ */
+static void propose_one_iothread(kvl_check_ctx *ctx, const char *names)
+{
+    const kvl_domain *dom = ctx->dom;
+    kvl_fix *fx = kvl_fix_propose(ctx->sink, NULL,
+                                  "<iothreads>1</iothreads> serving virtio %s", names);
+
+    if (!fx)
+        return;
+    kvl_edit_insert_after_or_child(fx, dom->vcpu_node, dom->root, "<iothreads>1</iothreads>");
+    for (size_t i = 0; i < dom->ndisks; i++) {
+        const kvl_disk *disk = &dom->disks[i];
+
+        if (virtio_disk(dom, disk) && kvl_ru_streq(kvl_disk_bus(disk), "virtio"))
+            assign_iothread_1(fx, disk->driver_node, disk->node);
+    }
+    for (size_t i = 0; i < dom->ncontrollers; i++) {
+        const kvl_controller *c = &dom->controllers[i];
+
+        if (kvl_ru_streq(c->type, "scsi") && virtio_scsi_model(c->model)
+            && scsi_controller_has_disk(dom, c))
+            assign_iothread_1(fx, c->driver_node, c->node);
+    }
+}
+
 static void report_no_iothreads(kvl_check_ctx *ctx, unsigned vcpus)
 {
     const kvl_domain *dom = ctx->dom;
@@ -185,11 +273,13 @@ static void report_no_iothreads(kvl_check_ctx *ctx, unsigned vcpus)
         kvl_buf_adds(&names, name + strlen("disk "));
         free(name);
     }
-    if (n)
+    if (n) {
         kvl_report(ctx->sink, ctx->rule, dom->vcpu_node ? dom->vcpu_node : dom->root, NULL,
                    "safe fix: add <iothreads>1</iothreads> and driver iothread='1' on the busiest virtio disks",
                    "the VM has %u vCPUs but no IOThread: the I/O of virtio %s %s runs in QEMU's main loop",
                    vcpus, n > 1 ? "disks" : "disk", kvl_buf_str(&names));
+        propose_one_iothread(ctx, kvl_buf_str(&names));
+    }
     kvl_buf_free(&names);
 }
 
@@ -210,6 +300,62 @@ static bool iothread_used(const kvl_domain *dom, unsigned id)
     return false;
 }
 
+static bool iothread_pinned(const kvl_domain *dom, unsigned id)
+{
+    for (size_t i = 0; i < dom->niothreadpins; i++)
+        if (dom->iothreadpins[i].iothread == id)
+            return true;
+    return false;
+}
+
+/*
+ * Unused IOThreads go only when that renumbers nothing: the domain numbers
+ * them 1..count (no <iothreadids>) and the unused ones are the last, so
+ * lowering the count keeps every assignment; none of them may be pinned
+ * and no <iothreadsched> may exist (the model does not keep its ids, and a
+ * pin or scheduler for a missing IOThread is refused).  Anything else needs a person
+ * to move assignments, so the fix is declined.  When none is used, all of
+ * <iothreads> and <iothreadids> go.
+ */
+static void propose_drop_unused(kvl_check_ctx *ctx, const unsigned *unused, size_t n,
+                                const char *ids)
+{
+    const kvl_domain *dom = ctx->dom;
+    unsigned keep = dom->iothreads - (unsigned)n;
+    char *text;
+
+    if (dom->iothreadsched_node) {
+        kvl_fix_decline(ctx->sink, "an <iothreadsched> names IOThreads: remove the unused ones by hand");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (iothread_pinned(dom, unused[i])) {
+            kvl_fix_decline(ctx->sink, "IOThread %u has an <iothreadpin>", unused[i]);
+            return;
+        }
+    if (!keep) {
+        kvl_fix *fx = kvl_fix_propose(ctx->sink, NULL, "IOThreads %s removed", ids);
+
+        kvl_edit_remove_element(fx, dom->iothreads_node);
+        kvl_edit_remove_element(fx, dom->iothreadids_node);
+        return;
+    }
+    if (dom->iothreadids_node || !dom->iothreads_node) {
+        kvl_fix_decline(ctx->sink, "<iothreadids> names the IOThreads: remove the unused ones by hand");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (unused[i] != keep + 1 + i) {
+            kvl_fix_decline(ctx->sink, "IOThread %u is used after an unused one: renumbering is manual",
+                            dom->iothreads);
+            return;
+        }
+    text = kvl_xasprintf("%u", keep);
+    kvl_edit_set_text(kvl_fix_propose(ctx->sink, NULL, "<iothreads>%u</iothreads> (%s unused)", keep, ids),
+                      dom->iothreads_node, text);
+    free(text);
+}
+
 static void report_unused_iothreads(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
@@ -227,6 +373,7 @@ static void report_unused_iothreads(kvl_check_ctx *ctx)
                    "safe fix: set driver iothread='N' on a virtio disk or virtio-scsi controller, or remove the unused IOThreads",
                    "%s %s %s no disk and no controller", n == 1 ? "IOThread" : "IOThreads",
                    kvl_buf_str(&ids), n == 1 ? "serves" : "serve");
+        propose_drop_unused(ctx, unused, n, kvl_buf_str(&ids));
     }
     kvl_buf_free(&ids);
     free(unused);

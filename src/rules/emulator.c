@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "placement/write.h"
 #include "rules/rule_util.h"
 #include "rules/rules.h"
 #include "util/mem.h"
@@ -56,6 +57,7 @@ void kvl_check_cpu_emulatorpin_missing(kvl_check_ctx *ctx)
         kvl_report(ctx->sink, ctx->rule, dom->cputune_node ? dom->cputune_node : dom->vcpu_node,
                    NULL, hint,
                    "every vCPU is pinned but the emulator threads float over all host CPUs");
+        kvl_place_propose(ctx);
         free(where);
         free(hint);
     }
@@ -81,6 +83,7 @@ void kvl_check_cpu_emulatorpin_missing(kvl_check_ctx *ctx)
         kvl_report(ctx->sink, ctx->rule, dom->iothreads_node ? dom->iothreads_node : dom->root,
                    NULL, hint, "every vCPU is pinned but %s %s over all host CPUs", which,
                    hwloc_bitmap_weight(floating) == 1 ? "floats" : "float");
+        kvl_place_propose(ctx);
         free(which);
         free(where);
         free(hint);
@@ -123,6 +126,7 @@ void kvl_check_cpu_emulatorpin_overlap(kvl_check_ctx *ctx)
                        "move the emulator to a CPU of the same host node that no vCPU uses",
                        "emulatorpin shares %s with %s%s", cpus_s, who,
                        critical ? " of this latency-critical VM" : "");
+        kvl_place_propose(ctx);
         free(cpus_s);
         free(who);
         hwloc_bitmap_free(on);

@@ -81,20 +81,43 @@ static void check_swap_limit(kvl_check_ctx *ctx)
 
     if (!limit_set(dom->has_swap_hard_limit, dom->swap_hard_limit_kib) ||
         !limit_set(dom->has_hard_limit, dom->hard_limit_kib) ||
-        dom->swap_hard_limit_kib > dom->hard_limit_kib)
+        dom->swap_hard_limit_kib >= dom->hard_limit_kib)
         return;
+    /* Equal limits are accepted (and are the usual way to deny a VM
+     * swap); libvirt only refuses hard_limit above swap_hard_limit. */
     swap = kvl_ru_size_str(dom->swap_hard_limit_kib);
     hard = kvl_ru_size_str(dom->hard_limit_kib);
     kvl_report(ctx->sink, ctx->rule, dom->swap_hard_limit_node, NULL,
-               "make swap_hard_limit larger than hard_limit (it limits memory plus swap), or drop it",
-               "swap_hard_limit %s is not above hard_limit %s: %s", swap, hard,
-               dom->swap_hard_limit_kib < dom->hard_limit_kib
-                   ? "the kernel refuses a memory-plus-swap limit below the memory limit, so the VM cannot start"
-                   : "it limits memory plus swap, and libvirt requires it to be larger than hard_limit");
+               "raise swap_hard_limit to at least hard_limit (equal means no swap), or drop it",
+               "swap_hard_limit %s is below hard_limit %s: libvirt refuses a memory-plus-swap limit "
+               "lower than the memory limit, so the VM cannot start", swap, hard);
     kvl_edit_remove_element(kvl_fix_propose(ctx->sink, NULL, "<swap_hard_limit> removed"),
                             dom->swap_hard_limit_node);
     free(swap);
     free(hard);
+}
+
+/*
+ * Without memory devices nothing needs <maxMemory>, so it goes; with them
+ * it must stay and is raised to the VM's memory, the smallest size libvirt
+ * accepts (the slots stay as they are).
+ */
+static void propose_max_memory(kvl_check_ctx *ctx, uint64_t kib, const char *mem)
+{
+    const kvl_domain *dom = ctx->dom;
+    char *n;
+    kvl_fix *fx;
+
+    if (dom->nmemdevs == 0) {
+        kvl_edit_remove_element(kvl_fix_propose(ctx->sink, NULL, "<maxMemory> removed (no memory device uses it)"),
+                                dom->max_memory_node);
+        return;
+    }
+    fx = kvl_fix_propose(ctx->sink, NULL, "maxMemory raised to %s", mem);
+    n = kvl_xasprintf("%llu", (unsigned long long)kib);
+    kvl_edit_set_text(fx, dom->max_memory_node, n);
+    kvl_edit_set_attr(fx, dom->max_memory_node, "unit", "KiB");
+    free(n);
 }
 
 static void check_max_memory(kvl_check_ctx *ctx)
@@ -122,6 +145,7 @@ static void check_max_memory(kvl_check_ctx *ctx)
 
         kvl_report(ctx->sink, ctx->rule, dom->max_memory_node, NULL, hint,
                    "maxMemory %s is below the VM's %s of memory: libvirt refuses it", max, mem);
+        propose_max_memory(ctx, kib, mem);
         free(max);
         free(mem);
         free(hint);
@@ -159,6 +183,39 @@ static char *page_label(const kvl_hugepage *p)
     return out;
 }
 
+/*
+ * The nodeset keeps the cells that exist; without cells it goes, making the
+ * page the default one.  Declined where that guesses: another page already
+ * is the default, or no cell of the nodeset exists (the page backs nothing,
+ * so which cells it was meant for is unknown).
+ */
+static void propose_page_nodeset(kvl_check_ctx *ctx, const kvl_hugepage *p, const char *label)
+{
+    const kvl_domain *dom = ctx->dom;
+    const kvl_hugepage *dflt = kvl_mem_default_page(dom);
+    hwloc_bitmap_t keep;
+    char *list = NULL;
+
+    if (dom->ncells == 0) {
+        if (dflt && dflt != p)
+            kvl_fix_decline(ctx->sink, "another <page> is already the default one");
+        else
+            kvl_edit_remove_attr(kvl_fix_propose(ctx->sink, NULL, "nodeset of %s dropped", label),
+                                 p->node, "nodeset");
+        return;
+    }
+    keep = hwloc_bitmap_dup(p->nodeset);
+    hwloc_bitmap_clr_range(keep, (unsigned)dom->ncells, -1);
+    if (hwloc_bitmap_iszero(keep)) {
+        kvl_fix_decline(ctx->sink, "the nodeset names no existing guest cell");
+    } else if (hwloc_bitmap_list_asprintf(&list, keep) >= 0) {
+        kvl_edit_set_attr(kvl_fix_propose(ctx->sink, NULL, "nodeset='%s' on %s", list, label),
+                          p->node, "nodeset", list);
+    }
+    free(list);
+    hwloc_bitmap_free(keep);
+}
+
 /* A nodeset naming guest cells that do not exist (libvirt: "hugepages:
  * node N not found").  Without cells libvirt takes nodeset='0' as the
  * default page and refuses anything else. */
@@ -185,6 +242,7 @@ static void check_page_nodeset(kvl_check_ctx *ctx, const kvl_hugepage *p)
                    "list only guest cells that exist in the nodeset",
                    "%s names guest cell %d, but the guest has only cells 0-%zu", label, bad,
                    dom->ncells - 1);
+    propose_page_nodeset(ctx, p, label);
     free(label);
 }
 
@@ -241,14 +299,22 @@ void kvl_check_mem_hugepage_config_invalid(kvl_check_ctx *ctx)
         check_page_nodeset(ctx, &dom->pages[i]);
         check_page_pairs(ctx, i);
     }
-    if (kvl_ru_streq(dom->mem_allocation_mode, "ondemand"))
+    if (kvl_ru_streq(dom->mem_allocation_mode, "ondemand")) {
         kvl_report(ctx->sink, ctx->rule, dom->mem_allocation_node, "mode",
                    "drop <allocation mode='ondemand'/>: hugepages are allocated when the VM starts",
                    "libvirt refuses hugepages with <allocation mode='ondemand'/>");
-    if (kvl_ru_streq(dom->mem_source_type, "anonymous"))
+        /* the attribute only: <allocation threads> keeps its meaning */
+        kvl_edit_remove_attr(kvl_fix_propose(ctx->sink, NULL, "allocation mode='ondemand' dropped"),
+                             dom->mem_allocation_node, "mode");
+    }
+    if (kvl_ru_streq(dom->mem_source_type, "anonymous")) {
         kvl_report(ctx->sink, ctx->rule, dom->mem_source_node, "type",
                    "use <source type='file'/> or 'memfd' with hugepages, or drop <source>",
                    "libvirt refuses hugepages with <source type='anonymous'/>");
+        /* without <source> hugepages are hugetlbfs files, what was meant */
+        kvl_edit_remove_element(kvl_fix_propose(ctx->sink, NULL, "<source type='anonymous'/> removed"),
+                                dom->mem_source_node);
+    }
 }
 
 /* ---- fixes ---- */
@@ -257,38 +323,44 @@ void kvl_check_mem_hugepage_config_invalid(kvl_check_ctx *ctx)
 static void edit_membacking(kvl_fix *fx, const kvl_domain *dom, const char *const *children,
                             size_t n)
 {
-    kvl_buf b = KVL_BUF_INIT;
-
-    if (dom->membacking_node) {
-        for (size_t i = 0; i < n; i++)
-            kvl_edit_insert_child(fx, dom->membacking_node, "%s", children[i]);
-        return;
-    }
-    kvl_buf_adds(&b, "<memoryBacking>");
-    for (size_t i = 0; i < n; i++)
-        kvl_buf_addf(&b, "\n  %s", children[i]);
-    kvl_buf_adds(&b, "\n</memoryBacking>");
-    kvl_edit_insert_after_or_child(fx, dom->current_memory_node ? dom->current_memory_node
-                                   : dom->memory_node, dom->root, "%s", kvl_buf_str(&b));
-    kvl_buf_free(&b);
+    kvl_mem_edit_membacking(fx, dom, children, n);
 }
 
 /* ---- mem-nosharepages ---- */
 
+/* A page that is a hugepage: hugetlbfs memory, which ksmd never scans.
+ * NULL is <hugepages/> without a page for this memory: the host's default
+ * hugepage size. */
+static bool page_is_huge(const kvl_domain *dom, const kvl_host *host, const kvl_hugepage *p)
+{
+    return !p || !p->size_kib || !kvl_mem_is_base_page(dom, host, p->size_kib);
+}
+
+/* Is all guest RAM hugetlbfs-backed, leaving KSM nothing to merge? */
+static bool wholly_hugepage_backed(const kvl_domain *dom, const kvl_host *host)
+{
+    if (!dom->hugepages)
+        return false;
+    if (dom->ncells == 0)
+        return page_is_huge(dom, host, kvl_mem_default_page(dom));
+    for (size_t i = 0; i < dom->ncells; i++)
+        if (!dom->cells[i].has_id ||
+            !page_is_huge(dom, host, kvl_mem_cell_page(dom, dom->cells[i].id)))
+            return false;
+    return true;
+}
+
+/* Only latency-critical VMs: KSM never merges hugetlbfs memory (mm/ksm.c
+ * skips VM_HUGETLB areas), so a VM whose RAM is all hugepages has nothing
+ * for ksmd to touch, latency-critical or not (RULES.md also names
+ * hugepage-backed VMs; that would be a false claim). */
 void kvl_check_mem_nosharepages(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
-    bool critical, huge;
-    const char *what;
 
-    if (dom->nosharepages)
+    if (dom->nosharepages || !kvl_domain_is_latency_critical(dom) ||
+        wholly_hugepage_backed(dom, ctx->host))
         return;
-    critical = kvl_domain_is_latency_critical(dom);
-    huge = kvl_mem_hugepage_backed(dom, ctx->host);
-    if (!critical && !huge)
-        return;
-    what = critical && huge ? "latency-critical, hugepage-backed VM"
-         : critical ? "latency-critical VM" : "hugepage-backed VM";
     /* Without host facts KSM's state is unknown, and a kernel with KSM
      * lets ksmd scan whatever QEMU marks mergeable once it is switched on. */
     kvl_report(ctx->sink, ctx->rule,
@@ -297,7 +369,9 @@ void kvl_check_mem_nosharepages(kvl_check_ctx *ctx)
                "add <nosharepages/> to <memoryBacking>",
                "%s without <nosharepages/>: if KSM runs on the host (the snapshot does not "
                "tell), ksmd may merge the memory QEMU marks mergeable, and each write to a "
-               "merged page then takes a copy-on-write fault", what);
+               "merged page then takes a copy-on-write fault",
+               kvl_mem_hugepage_backed(dom, ctx->host)
+                   ? "latency-critical VM with memory outside its hugepages" : "latency-critical VM");
     {
         static const char *const child[] = { "<nosharepages/>" };
 

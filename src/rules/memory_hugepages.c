@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fix/fix.h"
 #include "rules/memory_util.h"
+#include "placement/write.h"
 #include "rules/rule_util.h"
 #include "rules/rules.h"
 #include "util/buf.h"
@@ -156,6 +158,7 @@ static void report_unavailable(kvl_check_ctx *ctx, const kvl_mem_list *list, siz
     }
     kvl_report(ctx->sink, ctx->rule, p->page_node, page_attr(p), kvl_buf_str(&hint), "%s",
                kvl_buf_str(&msg));
+    kvl_place_propose(ctx);         /* where another node has the pages */
     kvl_buf_free(&msg);
     kvl_buf_free(&hint);
     free(size);
@@ -273,7 +276,62 @@ void kvl_check_mem_hugepage_unavailable(kvl_check_ctx *ctx)
 
 /* ---- mem-hugepage-not-multiple ---- */
 
-static void report_not_multiple(kvl_check_ctx *ctx, const kvl_mem_part *p)
+/* A size written in KiB, the one unit every rounded size is whole in. */
+static void edit_size_kib(kvl_fix *fx, kvl_ref el, const char *attr, uint64_t kib)
+{
+    char *n = kvl_xasprintf("%llu", (unsigned long long)kib);
+
+    if (attr)
+        kvl_edit_set_attr(fx, el, attr, n);
+    else
+        kvl_edit_set_text(fx, el, n);
+    kvl_edit_set_attr(fx, el, "unit", "KiB");
+    free(n);
+}
+
+/*
+ * <memory> (and <currentMemory> when it equalled it, so the balloon does not
+ * start deflated) follows a rounding up by `grow` KiB.  With guest cells
+ * <memory> is only touched when it matched their sum, so a mismatch stays
+ * numa-memory-sum-mismatch's to report.  <maxMemory> is not the hugepage
+ * backing's concern and stays.
+ */
+static void grow_memory(kvl_fix *fx, const kvl_domain *dom, uint64_t grow, bool matched)
+{
+    if (!matched || !dom->memory_node)
+        return;
+    edit_size_kib(fx, dom->memory_node, NULL, dom->memory_kib + grow);
+    if (dom->current_memory_node && dom->current_memory_kib == dom->memory_kib)
+        edit_size_kib(fx, dom->current_memory_node, NULL, dom->memory_kib + grow);
+}
+
+/*
+ * Round part `p` up to `up` KiB.  `total_grow` is what all parts of the
+ * domain grow by: the fix of the last part carries the <memory> update, so
+ * that the edits of two cells never both rewrite <memory>.
+ */
+static void propose_round_up(kvl_check_ctx *ctx, const kvl_mem_part *p, uint64_t up,
+                             uint64_t total_grow, bool last)
+{
+    const kvl_domain *dom = ctx->dom;
+    char *what = kvl_mem_part_name(p), *size = kvl_ru_size_str(up);
+    kvl_fix *fx = kvl_fix_propose(ctx->sink, NULL, "%s rounded up to %s", what, size);
+    uint64_t eff;
+
+    if (p->cell) {
+        edit_size_kib(fx, p->cell->node, "memory", up);
+        if (last)
+            grow_memory(fx, dom, total_grow,
+                        kvl_domain_effective_memory(dom, &eff) && eff == dom->memory_kib);
+    } else {
+        grow_memory(fx, dom, up - p->kib, true);
+    }
+    free(what);
+    free(size);
+}
+
+static void report_not_multiple(kvl_check_ctx *ctx, const kvl_mem_part *p, uint64_t total_grow,
+                                bool last)
 {
     const kvl_domain *dom = ctx->dom;
     uint64_t down = p->kib / p->page_kib * p->page_kib, up = down + p->page_kib;
@@ -301,6 +359,7 @@ static void report_not_multiple(kvl_check_ctx *ctx, const kvl_mem_part *p)
                    (unsigned long long)kvl_mem_pages_needed(p->kib, p->page_kib), waste);
         free(hint);
     }
+    propose_round_up(ctx, p, up, total_grow, last);
     free(what);
     free(size);
     free(page);
@@ -309,19 +368,30 @@ static void report_not_multiple(kvl_check_ctx *ctx, const kvl_mem_part *p)
     free(waste);
 }
 
+static bool part_not_multiple(const kvl_mem_part *p)
+{
+    return p->page_kib && p->page_kib != KVL_MEM_PAGE_DEFAULT && p->kib % p->page_kib;
+}
+
 void kvl_check_mem_hugepage_not_multiple(kvl_check_ctx *ctx)
 {
     kvl_mem_part *v;
-    size_t n;
+    size_t n, last = 0;
+    uint64_t total_grow = 0;
 
     if (!ctx->dom->hugepages)
         return;
     n = kvl_mem_parts(ctx->dom, ctx->host, 0, &v);
+    for (size_t i = 0; i < n; i++)
+        if (part_not_multiple(&v[i])) {
+            total_grow += v[i].page_kib - v[i].kib % v[i].page_kib;
+            last = i;
+        }
     for (size_t i = 0; i < n; i++) {
         if (v[i].page_kib == KVL_MEM_PAGE_DEFAULT)
             kvl_skip(ctx, no_default_size);
-        else if (v[i].page_kib && v[i].kib % v[i].page_kib)
-            report_not_multiple(ctx, &v[i]);
+        else if (part_not_multiple(&v[i]))
+            report_not_multiple(ctx, &v[i], total_grow, i == last);
     }
     free(v);
 }
@@ -402,6 +472,56 @@ static char *page_element(uint64_t kib)
     return kvl_xasprintf("<page size='%llu' unit='KiB'/>", (unsigned long long)kib);
 }
 
+/*
+ * The pages only when the VM can take them as it is: every part a multiple
+ * of the page (else the fix would trade this finding for
+ * mem-hugepage-not-multiple) and no <memoryBacking> setting libvirt refuses
+ * with hugepages, and for a guest without NUMA cells pages from one host
+ * node.  The pool was checked by the caller.
+ */
+static void propose_hugepages(kvl_check_ctx *ctx, uint64_t page, const char *elem,
+                              hwloc_const_bitmap_t nodes)
+{
+    const kvl_domain *dom = ctx->dom;
+    char *psize, *child;
+    kvl_mem_part *v;
+    size_t n;
+
+    /* hugepages of one guest over several host pools: numa-vm-wider-than-node */
+    if (dom->ncells == 0 && hwloc_bitmap_weight(nodes) > 1) {
+        kvl_fix_decline(ctx->sink, "the pages would come from several host nodes: give the guest NUMA cells first");
+        return;
+    }
+
+    if (kvl_ru_streq(dom->mem_source_type, "anonymous") ||
+        kvl_ru_streq(dom->mem_allocation_mode, "ondemand")) {
+        kvl_fix_decline(ctx->sink, "<memoryBacking> has an anonymous source or ondemand allocation");
+        return;
+    }
+    n = kvl_mem_parts(dom, ctx->host, page, &v);
+    psize = kvl_ru_size_str(page);
+    for (size_t i = 0; i < n; i++)
+        if (v[i].kib % page) {
+            char *what = kvl_mem_part_name(&v[i]);
+
+            kvl_fix_decline(ctx->sink, "%s is not a multiple of %s: round it first", what, psize);
+            free(what);
+            free(psize);
+            free(v);
+            return;
+        }
+    free(v);
+    if (!n) {
+        free(psize);
+        return;
+    }
+    child = kvl_xasprintf("<hugepages>\n  %s\n</hugepages>", elem);
+    kvl_mem_edit_membacking(kvl_fix_propose(ctx->sink, NULL, "%s hugepages", psize), dom,
+                            (const char *const *)&child, 1);
+    free(child);
+    free(psize);
+}
+
 void kvl_check_mem_hugepages_recommended(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
@@ -444,6 +564,7 @@ void kvl_check_mem_hugepages_recommended(kvl_check_ctx *ctx)
                    critical ? "latency-critical " : "", size, psize,
                    hwloc_bitmap_weight(nodes) > 1 ? "s" : "", where,
                    hwloc_bitmap_weight(nodes) > 1 ? "have" : "has");
+        propose_hugepages(ctx, page, elem, nodes);
         free(size);
         free(psize);
         free(where);

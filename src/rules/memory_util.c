@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fix/fix.h"
 #include "rules/rule_util.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -288,4 +289,30 @@ uint64_t kvl_mem_taken(const kvl_mem_list *list, size_t upto, uint64_t page_kib,
             kvl_buf_addf(who, "%s'%s'", who->len ? ", " : "", kvl_ru_dom_label(p->dom));
     }
     return sum;
+}
+
+void kvl_mem_edit_membacking(kvl_fix *fx, const kvl_domain *dom, const char *const *children,
+                             size_t n)
+{
+    kvl_buf b = KVL_BUF_INIT;
+
+    if (dom->membacking_node) {
+        for (size_t i = 0; i < n; i++)
+            kvl_edit_insert_child(fx, dom->membacking_node, "%s", children[i]);
+        return;
+    }
+    kvl_buf_adds(&b, "<memoryBacking>");
+    for (size_t i = 0; i < n; i++) {
+        /* a child of several lines moves in as a whole */
+        kvl_buf_adds(&b, "\n  ");
+        for (const char *c = children[i]; *c; c++) {
+            kvl_buf_addc(&b, *c);
+            if (*c == '\n')
+                kvl_buf_adds(&b, "  ");
+        }
+    }
+    kvl_buf_adds(&b, "\n</memoryBacking>");
+    kvl_edit_insert_after_or_child(fx, dom->current_memory_node ? dom->current_memory_node
+                                   : dom->memory_node, dom->root, "%s", kvl_buf_str(&b));
+    kvl_buf_free(&b);
 }

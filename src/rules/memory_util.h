@@ -129,4 +129,12 @@ uint64_t kvl_mem_taken(const kvl_mem_list *list, size_t upto, uint64_t page_kib,
                        hwloc_const_bitmap_t nodes, hwloc_const_bitmap_t all,
                        const kvl_domain *self, kvl_buf *who);
 
+/*
+ * Fix edits: `children` (fragments) into <memoryBacking>, or into a new one
+ * after <currentMemory> (else <memory>) when the domain has none.
+ */
+struct kvl_fix;
+void kvl_mem_edit_membacking(struct kvl_fix *fx, const kvl_domain *dom,
+                             const char *const *children, size_t n);
+
 #endif

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fix/fix.h"
+#include "placement/write.h"
 #include "rules/rule_util.h"
 #include "rules/rules.h"
 #include "util/mem.h"
@@ -66,6 +68,7 @@ void kvl_check_numa_pin_cross_node(kvl_check_ctx *ctx)
                    "pin every vCPU to CPUs of one host node, or give the guest NUMA cells that match the host nodes",
                    "%s %s pinned across host nodes %s (%s)", who,
                    hwloc_bitmap_weight(vcpus) == 1 ? "is" : "are", list, groups);
+        kvl_place_propose(ctx);
         free(who);
         free(list);
         free(groups);
@@ -198,6 +201,8 @@ void kvl_check_numa_vm_wider_than_node(kvl_check_ctx *ctx)
         kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
                    "%s do not fit the largest host node (%s) and the guest has %s",
                    cpu_what ? cpu_what : mem_what, cpu_what ? cpu_cap : mem_cap, cells);
+    if (cpu_what || mem_what)
+        kvl_place_propose(ctx);     /* guest cells on the fewest closest nodes */
     else if (skip)
         kvl_skip(ctx, skip);   /* the memory half could not be judged */
     free(cpu_what);
@@ -261,6 +266,7 @@ void kvl_check_numa_memory_binding(kvl_check_ctx *ctx)
             kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
                        "every vCPU is pinned to %s but the memory has no NUMA binding, so it may be allocated on any node",
                        on);
+            kvl_place_propose(ctx);
             free(hint);
         } else if (!hwloc_bitmap_iszero(loose)) {
             char *which = kvl_ru_set_phrase("guest cell", "guest cells", loose);
@@ -270,6 +276,7 @@ void kvl_check_numa_memory_binding(kvl_check_ctx *ctx)
             kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
                        "every vCPU is pinned to %s but %s %s no memnode and there is no domain-wide memory binding",
                        on, which, hwloc_bitmap_weight(loose) == 1 ? "has" : "have");
+            kvl_place_propose(ctx);
             free(which);
             free(hint);
         }
@@ -287,6 +294,7 @@ void kvl_check_numa_memory_binding(kvl_check_ctx *ctx)
         kvl_report(ctx->sink, ctx->rule, dom->numa_memory_node, "nodeset", hint,
                    "memory is bound (%s) to %s but every vCPU is pinned to %s, so %s holds no vCPU",
                    dom->numa_mode, bound, on, away_s);
+        kvl_place_propose(ctx);
         hwloc_bitmap_free(away);
         free(bound);
         free(away_s);
@@ -405,6 +413,52 @@ static int fits_one_node(const kvl_domain *dom, const kvl_host *host, char **wha
     return 1;
 }
 
+/* Host node `id` alone holds `mem` KiB of this VM's memory (its pool for a
+ * hugepage-backed VM). */
+static bool node_holds(const kvl_domain *dom, const kvl_host *host, unsigned id, uint64_t mem)
+{
+    int at = kvl_host_node_index(host, id);
+    const kvl_host_node *node;
+    const kvl_host_pages *pool;
+    uint64_t page;
+
+    if (at < 0)
+        return false;
+    node = &host->nodes[at];
+    if (dom->hugepages)
+        return (page = kvl_domain_default_page_kib(dom)) &&
+               (pool = kvl_host_node_pages(node, page)) && (mem + page - 1) / page <= pool->count;
+    return node->has_memory && kvl_host_node_capacity_kib(node) >= mem;
+}
+
+/*
+ * mode='strict' on the one node of the vCPUs, when it is in the interleave
+ * set and holds all the memory; without a single vCPU node the target is a
+ * placement decision (the placement engine's), so no fix.
+ */
+static void propose_strict(kvl_check_ctx *ctx, hwloc_const_bitmap_t nodes, uint64_t mem)
+{
+    const kvl_domain *dom = ctx->dom;
+    int id = hwloc_bitmap_weight(nodes) == 1 ? hwloc_bitmap_first(nodes) : -1;
+    char *list;
+    kvl_fix *fx;
+
+    if (id < 0) {
+        kvl_fix_decline(ctx->sink, "the vCPUs are not on one host node: which node to bind is a placement choice");
+        return;
+    }
+    if (!hwloc_bitmap_isset(dom->numa_nodeset, (unsigned)id) ||
+        !node_holds(dom, ctx->host, (unsigned)id, mem)) {
+        kvl_fix_decline(ctx->sink, "host node %d of the vCPUs cannot hold all the memory", id);
+        return;
+    }
+    list = kvl_xasprintf("%d", id);
+    fx = kvl_fix_propose(ctx->sink, NULL, "<memory mode='strict' nodeset='%s'/>", list);
+    kvl_edit_set_attr(fx, dom->numa_memory_node, "mode", "strict");
+    kvl_edit_set_attr(fx, dom->numa_memory_node, "nodeset", list);
+    free(list);
+}
+
 void kvl_check_numa_interleave_small_vm(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
@@ -448,6 +502,7 @@ void kvl_check_numa_interleave_small_vm(kvl_check_ctx *ctx)
                "memory is interleaved over %s but the VM (%u vCPU%s, %s) fits one host node "
                "(%s), so part of its memory is always remote to its vCPUs",
                over, n, n == 1 ? "" : "s", size, node_cap);
+    propose_strict(ctx, nodes, mem);
     free(node_cap);
     free(over);
     free(size);

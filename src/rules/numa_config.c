@@ -262,6 +262,36 @@ void kvl_check_numa_cells_invalid(kvl_check_ctx *ctx)
 
 /* ---- numa-cells-cpus-incomplete ---- */
 
+/*
+ * The missing vCPUs go to cell 0, where libvirt puts them anyway: the fix
+ * writes down what the VM already runs with, which is the one choice that
+ * changes nothing.  Which cell they were meant for is a guess left to the
+ * hint; declined when no cell has id 0.
+ */
+static void propose_cell0_cpus(kvl_check_ctx *ctx, hwloc_const_bitmap_t missing, const char *who)
+{
+    const kvl_domain *dom = ctx->dom;
+    const kvl_cell *c0 = NULL;
+    hwloc_bitmap_t cpus;
+    char *list = NULL;
+
+    for (size_t i = 0; i < dom->ncells && !c0; i++)
+        if (dom->cells[i].has_id && dom->cells[i].id == 0)
+            c0 = &dom->cells[i];
+    if (!c0) {
+        kvl_fix_decline(ctx->sink, "no guest cell has id 0");
+        return;
+    }
+    cpus = c0->cpus ? hwloc_bitmap_dup(c0->cpus) : hwloc_bitmap_alloc();
+    hwloc_bitmap_or(cpus, cpus, missing);
+    if (hwloc_bitmap_list_asprintf(&list, cpus) >= 0)
+        kvl_edit_set_attr(kvl_fix_propose(ctx->sink, NULL, "%s in the cpus of cell 0 (cpus='%s'), where libvirt puts %s",
+                                          who, list, hwloc_bitmap_weight(missing) == 1 ? "it" : "them"),
+                          c0->node, "cpus", list);
+    free(list);
+    hwloc_bitmap_free(cpus);
+}
+
 void kvl_check_numa_cells_cpus_incomplete(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
@@ -291,6 +321,7 @@ void kvl_check_numa_cells_cpus_incomplete(kvl_check_ctx *ctx)
                    "%s %s in no guest NUMA cell; libvirt silently adds %s to cell 0",
                    who, hwloc_bitmap_weight(missing) == 1 ? "is" : "are",
                    hwloc_bitmap_weight(missing) == 1 ? "it" : "them");
+        propose_cell0_cpus(ctx, missing, who);
         free(who);
         free(hint);
     }
@@ -400,6 +431,59 @@ static bool gives_distance(const kvl_cell *a, unsigned to)
     return false;
 }
 
+/*
+ * Why the host's distance matrix cannot be copied as a whole, or NULL.  Every
+ * cell needs one host node of its own (libvirt refuses 10 between two cells)
+ * and no cell may give distances already (merging a partial matrix would
+ * guess which entries were meant).
+ */
+static const char *distances_unknown(const kvl_domain *dom, const kvl_host *host, const int *node)
+{
+    unsigned d;
+
+    for (size_t i = 0; i < dom->ncells; i++) {
+        if (node[i] < 0)
+            return "a guest cell runs on no single host node";
+        if (dom->cells[i].distances_node)
+            return "some cells give distances already: complete them by hand";
+        for (size_t j = 0; j < dom->ncells; j++) {
+            if (i != j && node[i] == node[j])
+                return "two guest cells share a host node";
+            if (!kvl_host_distance(host, (unsigned)node[i], (unsigned)node[j], &d))
+                return "the host snapshot lacks some distances";
+        }
+    }
+    return NULL;
+}
+
+/* Each cell gets the host's row of its node, one <sibling> per cell. */
+static void propose_distances(kvl_check_ctx *ctx, const int *node)
+{
+    const kvl_domain *dom = ctx->dom;
+    const char *why = distances_unknown(dom, ctx->host, node);
+    kvl_fix *fx;
+
+    if (why) {
+        kvl_fix_decline(ctx->sink, "%s", why);
+        return;
+    }
+    fx = kvl_fix_propose(ctx->sink, NULL, "<distances> of host nodes copied into the %zu guest cells",
+                         dom->ncells);
+    for (size_t i = 0; i < dom->ncells && fx; i++) {
+        kvl_buf b = KVL_BUF_INIT;
+        unsigned d;
+
+        kvl_buf_adds(&b, "<distances>");
+        for (size_t j = 0; j < dom->ncells; j++) {
+            kvl_host_distance(ctx->host, (unsigned)node[i], (unsigned)node[j], &d);
+            kvl_buf_addf(&b, "\n  <sibling id='%u' value='%u'/>", kvl_ru_cell_id(dom, &dom->cells[j]), d);
+        }
+        kvl_buf_adds(&b, "\n</distances>");
+        kvl_edit_insert_child(fx, dom->cells[i].node, "%s", kvl_buf_str(&b));
+        kvl_buf_free(&b);
+    }
+}
+
 void kvl_check_numa_guest_distances_missing(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
@@ -456,6 +540,7 @@ void kvl_check_numa_guest_distances_missing(kvl_check_ctx *ctx)
                    "%s run on different host nodes (%s) but no distance is given between cells %s, "
                    "so the guest takes %s as %d", who, kvl_buf_str(&where), kvl_buf_str(&pairs),
                    npairs == 1 ? "it" : "them", DEFAULT_REMOTE_DISTANCE);
+        propose_distances(ctx, node);
         free(who);
         free(hint);
     }

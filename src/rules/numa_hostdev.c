@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "placement/write.h"
 #include "rules/rule_util.h"
 #include "rules/rules.h"
 #include "util/mem.h"
@@ -81,6 +82,7 @@ static void check_device(kvl_check_ctx *ctx, kvl_ref where, const kvl_pci_addr *
         kvl_report(ctx->sink, ctx->rule, where, NULL, hint,
                    "%s is attached to host node %d but %s %s, so its DMA and interrupts "
                    "cross nodes", name, dev->node, how, vm);
+        kvl_place_propose(ctx);     /* device nodes come first */
         free(hint);
     }
     free(addr);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "placement/write.h"
 #include "rules/rule_util.h"
 #include "rules/rules.h"
 #include "util/buf.h"
@@ -86,18 +87,22 @@ void kvl_check_cpu_overcommit(kvl_check_ctx *ctx)
 
 /* ---- mem-overcommit ---- */
 
-void kvl_check_mem_overcommit(kvl_check_ctx *ctx)
+static uint64_t minus_reserve(uint64_t kib, const kvl_config *cfg)
+{
+    return kib > cfg->host_reserve_kib ? kib - cfg->host_reserve_kib : 0;
+}
+
+/* All memory of the fleet against all host memory.  The finding sits on
+ * the crossing domain; the return says whether the fleet is over at all. */
+static bool check_total_memory(kvl_check_ctx *ctx, uint64_t host_kib)
 {
     const kvl_domain *dom = ctx->dom;
-    uint64_t host_kib, limit, total;
+    uint64_t limit = minus_reserve(host_kib, ctx->cfg), total;
     bool pinned_memory = false;
+    char *who, *need, *have, *reserve;
 
-    if (!kvl_need_host_memory(ctx))
-        return;
-    kvl_host_total_memory(ctx->host, &host_kib);
-    limit = host_kib > ctx->cfg->host_reserve_kib ? host_kib - ctx->cfg->host_reserve_kib : 0;
     if (!fleet_crosses_at(ctx->fleet, ctx->fleet->memory_upto, ctx->index, (double)limit, &total))
-        return;
+        return (double)total > (double)limit;
 
     /* Hugepage-backed or locked memory cannot be swapped or reclaimed: the
      * excess means a VM that fails to start or gets killed. */
@@ -105,22 +110,74 @@ void kvl_check_mem_overcommit(kvl_check_ctx *ctx)
         if (ctx->fleet->doms[i]->hugepages || ctx->fleet->doms[i]->locked)
             pinned_memory = true;
 
-    {
-        char *who = fleet_phrase(ctx->fleet);
-        char *need = kvl_ru_size_str(total), *have = kvl_ru_size_str(host_kib);
-        char *reserve = kvl_ru_size_str(ctx->cfg->host_reserve_kib);
+    who = fleet_phrase(ctx->fleet);
+    need = kvl_ru_size_str(total);
+    have = kvl_ru_size_str(host_kib);
+    reserve = kvl_ru_size_str(ctx->cfg->host_reserve_kib);
+    kvl_report_sev(ctx->sink, ctx->rule, pinned_memory ? KVL_SEV_ERROR : KVL_SEV_WARNING,
+                   dom->memory_node ? dom->memory_node : dom->root, NULL,
+                   "reduce VM memory or move VMs to another host; this domain takes the total past the limit",
+                   "%s %s %s of memory, more than the host's %s minus a %s reserve%s",
+                   who, ctx->fleet->n == 1 ? "needs" : "need", need, have, reserve,
+                   pinned_memory ? " (hugepage-backed or locked memory cannot be reclaimed)" : "");
+    free(who);
+    free(need);
+    free(have);
+    free(reserve);
+    return true;
+}
 
-        kvl_report_sev(ctx->sink, ctx->rule, pinned_memory ? KVL_SEV_ERROR : KVL_SEV_WARNING,
-                       dom->memory_node ? dom->memory_node : dom->root, NULL,
-                       "reduce VM memory or move VMs to another host; this domain takes the total past the limit",
-                       "%s %s %s of memory, more than the host's %s minus a %s reserve%s",
-                       who, ctx->fleet->n == 1 ? "needs" : "need", need, have, reserve,
-                       pinned_memory ? " (hugepage-backed or locked memory cannot be reclaimed)" : "");
-        free(who);
-        free(need);
-        free(have);
-        free(reserve);
-    }
+/* Memory that is not hugepage-backed cannot use the hugepage pools
+ * (RULES.md "Capacity"): it has the nodes' memory minus the pools.  Only
+ * judged when the total fits, so that a fleet gets one finding. */
+static void check_plain_memory(kvl_check_ctx *ctx, uint64_t host_kib)
+{
+    const kvl_domain *dom = ctx->dom;
+    uint64_t outside = 0, limit, total;
+    bool locked = false;
+    char *who, *need, *cap, *have, *pools, *reserve;
+
+    for (size_t i = 0; i < ctx->host->nnodes; i++)
+        outside += kvl_host_node_capacity_kib(&ctx->host->nodes[i]);
+    limit = minus_reserve(outside, ctx->cfg);
+    if (!fleet_crosses_at(ctx->fleet, ctx->fleet->plain_memory_upto, ctx->index, (double)limit,
+                          &total))
+        return;
+    for (size_t i = 0; i < ctx->fleet->n; i++)
+        if (!ctx->fleet->doms[i]->hugepages && ctx->fleet->doms[i]->locked)
+            locked = true;
+
+    who = fleet_phrase(ctx->fleet);
+    need = kvl_ru_size_str(total);
+    cap = kvl_ru_size_str(limit);
+    have = kvl_ru_size_str(host_kib);
+    pools = kvl_ru_size_str(host_kib - outside);
+    reserve = kvl_ru_size_str(ctx->cfg->host_reserve_kib);
+    kvl_report_sev(ctx->sink, ctx->rule, locked ? KVL_SEV_ERROR : KVL_SEV_WARNING,
+                   dom->memory_node ? dom->memory_node : dom->root, NULL,
+                   "reduce VM memory, shrink the hugepage pools or move VMs to another host; "
+                   "this domain takes the total past the limit",
+                   "%s %s %s of memory without hugepages, more than the %s left outside the "
+                   "hugepage pools (host %s minus %s in pools minus a %s reserve)%s",
+                   who, ctx->fleet->n == 1 ? "needs" : "need", need, cap, have, pools, reserve,
+                   locked ? "; locked memory cannot be reclaimed" : "");
+    free(who);
+    free(need);
+    free(cap);
+    free(have);
+    free(pools);
+    free(reserve);
+}
+
+void kvl_check_mem_overcommit(kvl_check_ctx *ctx)
+{
+    uint64_t host_kib;
+
+    if (!kvl_need_host_memory(ctx))
+        return;
+    kvl_host_total_memory(ctx->host, &host_kib);
+    if (!check_total_memory(ctx, host_kib))
+        check_plain_memory(ctx, host_kib);
 }
 
 /* ---- numa-strict-node-too-small ---- */
@@ -286,6 +343,7 @@ static void report_too_small(kvl_check_ctx *ctx, const binding *b, uint64_t cap,
     kvl_report(ctx->sink, ctx->rule, b->node, "nodeset",
                "bind the memory to nodes with room, relax the mode to preferred, or move a VM to another host",
                "%s (%s) cannot hold %s", kvl_buf_str(&what), kvl_buf_str(&room), need);
+    kvl_place_propose(ctx);
     kvl_buf_free(&what);
     kvl_buf_free(&room);
     free(nodes);
@@ -293,112 +351,231 @@ static void report_too_small(kvl_check_ctx *ctx, const binding *b, uint64_t cap,
     free(need);
 }
 
+/*
+ * The strict bindings of the whole fleet in fleet order, and for each the
+ * memory that the bindings before it (earlier VMs, then this VM's earlier
+ * bindings) take for sure from inside its nodes and pool.  Built once per
+ * fleet (kvl_fleet_memo) so that the rule is linear in the fleet size, not
+ * quadratic: each binding adds to a running total per (nodeset, page size),
+ * and there are few distinct nodesets on a host.
+ */
+typedef struct strict_index {
+    bindings all;
+    size_t *first;                  /* doms[i]: all.v[first[i] .. first[i + 1]) */
+    uint64_t *used;                 /* per binding of `all` */
+} strict_index;
+
+typedef struct strict_pool {
+    hwloc_const_bitmap_t nodeset;
+    uint64_t page_kib;
+    uint64_t total;
+} strict_pool;
+
+static void strict_index_free(void *p)
+{
+    strict_index *x = p;
+
+    if (!x)
+        return;
+    free(x->all.v);
+    free(x->first);
+    free(x->used);
+    free(x);
+}
+
+static strict_index *strict_index_build(const kvl_fleet *fleet)
+{
+    strict_index *x = kvl_xcalloc(1, sizeof(*x));
+    strict_pool *pools = NULL;
+    size_t npools = 0, cap = 0;
+
+    x->first = kvl_xcalloc(fleet->n + 1, sizeof(*x->first));
+    for (size_t i = 0; i < fleet->n; i++) {
+        x->first[i] = x->all.n;
+        collect_bindings(fleet->doms[i], &x->all);
+    }
+    x->first[fleet->n] = x->all.n;
+    x->used = kvl_xcalloc(x->all.n + 1, sizeof(*x->used));
+    for (size_t p = 0; p < x->all.n; p++) {
+        const binding *b = &x->all.v[p];
+        size_t k, same = npools;
+
+        /* Only memory that must come from inside these nodes, from the
+         * same kind of pool, is taken from them for sure. */
+        for (k = 0; k < npools; k++) {
+            if (pools[k].page_kib != b->page_kib ||
+                !hwloc_bitmap_isincluded(pools[k].nodeset, b->nodeset))
+                continue;
+            x->used[p] += pools[k].total;
+            if (hwloc_bitmap_isequal(pools[k].nodeset, b->nodeset))
+                same = k;
+        }
+        if (same == npools) {
+            KVL_GROW(pools, npools, cap);
+            pools[npools++] = (strict_pool){ b->nodeset, b->page_kib, 0 };
+        }
+        pools[same].total += b->kib;
+    }
+    free(pools);
+    return x;
+}
+
+/* The fleet's index: memoised, or built for this call alone (*owned). */
+static const strict_index *strict_index_of(const kvl_fleet *fleet, strict_index **owned)
+{
+    *owned = NULL;
+    if (!fleet->memo)
+        return *owned = strict_index_build(fleet);
+    if (!fleet->memo->strict) {
+        fleet->memo->strict = strict_index_build(fleet);
+        fleet->memo->strict_free = strict_index_free;
+    }
+    return fleet->memo->strict;
+}
+
+/* "'vm1', 'vm2', guest cell 0": who binds the memory that binding `p`
+ * finds taken.  Only built for a finding, so its cost is the message's. */
+static void strict_users(const strict_index *x, size_t p, kvl_buf *users)
+{
+    const binding *b = &x->all.v[p];
+    const kvl_domain *last = NULL;
+
+    for (size_t k = 0; k < p; k++) {
+        const binding *o = &x->all.v[k];
+
+        if (o->page_kib != b->page_kib || !hwloc_bitmap_isincluded(o->nodeset, b->nodeset))
+            continue;
+        if (o->dom == b->dom) {
+            /* Only a memnode of this VM can come before its own binding. */
+            kvl_buf_addf(users, "%sguest cell %u", users->len ? ", " : "", o->cellid);
+        } else if (o->dom != last) {
+            /* a VM's bindings are consecutive: naming each run once names
+             * each VM once */
+            kvl_buf_addf(users, "%s'%s'", users->len ? ", " : "", dom_label(o->dom));
+            last = o->dom;
+        }
+    }
+}
+
 void kvl_check_numa_strict_node_too_small(kvl_check_ctx *ctx)
 {
-    bindings mine = { NULL, 0, 0 }, before = { NULL, 0, 0 };
+    strict_index *owned;
+    const strict_index *x;
     const char *why = NULL;
 
-    collect_bindings(ctx->dom, &mine);
-    if (mine.n == 0)
+    if (ctx->index >= ctx->fleet->n || ctx->fleet->doms[ctx->index] != ctx->dom)
         return;
+    x = strict_index_of(ctx->fleet, &owned);
+    if (x->first[ctx->index] == x->first[ctx->index + 1])
+        goto out;
     if (!kvl_need_host_memory(ctx))
         goto out;
 
-    /* Earlier VMs of the fleet, then this VM's own bindings in order. */
-    for (size_t j = 0; j < ctx->index && j < ctx->fleet->n; j++)
-        collect_bindings(ctx->fleet->doms[j], &before);
+    for (size_t p = x->first[ctx->index]; p < x->first[ctx->index + 1]; p++) {
+        const binding *b = &x->all.v[p];
+        uint64_t cap, used = x->used[p];
 
-    for (size_t i = 0; i < mine.n; i++) {
-        const binding *b = &mine.v[i];
-        uint64_t cap, used = 0;
-        kvl_buf users = KVL_BUF_INIT;
-        const kvl_domain **named = kvl_xcalloc(before.n + i + 1, sizeof(*named));
-        size_t nnamed = 0;
-
-        if (!nodes_capacity(ctx->host, b->nodeset, b->page_kib, &cap, &why)) {
-            free(named);
+        /* Hugepage-backed bindings are mem-hugepage-unavailable's: it judges
+         * the pools per bound node, and two errors for one cause help no one. */
+        if (b->page_kib)
             continue;
-        }
-        for (size_t k = 0; k < before.n + i; k++) {
-            const binding *o = k < before.n ? &before.v[k] : &mine.v[k - before.n];
-            bool seen = false;
+        if (!nodes_capacity(ctx->host, b->nodeset, b->page_kib, &cap, &why))
+            continue;
+        if (b->kib > (cap > used ? cap - used : 0)) {
+            kvl_buf users = KVL_BUF_INIT;
 
-            /* Only memory that must come from inside these nodes, from the
-             * same kind of pool, is taken from them for sure. */
-            if (o->page_kib != b->page_kib || !hwloc_bitmap_isincluded(o->nodeset, b->nodeset))
-                continue;
-            used += o->kib;
-            if (o->dom == ctx->dom) {
-                /* Only a memnode of this VM can come before its own binding. */
-                kvl_buf_addf(&users, "%sguest cell %u", users.len ? ", " : "", o->cellid);
-                continue;
-            }
-            for (size_t m = 0; m < nnamed; m++)
-                seen = seen || named[m] == o->dom;
-            if (!seen) {
-                kvl_buf_addf(&users, "%s'%s'", users.len ? ", " : "", dom_label(o->dom));
-                named[nnamed++] = o->dom;
-            }
-        }
-        free(named);
-        if (b->kib > (cap > used ? cap - used : 0))
+            strict_users(x, p, &users);
             report_too_small(ctx, b, cap, used, kvl_buf_str(&users));
-        kvl_buf_free(&users);
+            kvl_buf_free(&users);
+        }
     }
     if (why)
         kvl_skip(ctx, why);
 out:
-    free(mine.v);
-    free(before.v);
+    strict_index_free(owned);
 }
 
 /* ---- cpu-pin-shared ---- */
 
-/* Part (a): vCPUs of this VM pinned to the same single host CPU. */
+/* A vCPU pinned to one single host CPU, for sorting by (cpu, vCPU). */
+typedef struct single_pin {
+    int cpu;
+    unsigned vcpu;
+} single_pin;
+
+static int single_pin_cmp(const void *a, const void *b)
+{
+    const single_pin *x = a, *y = b;
+
+    if (x->cpu != y->cpu)
+        return x->cpu < y->cpu ? -1 : 1;
+    return x->vcpu < y->vcpu ? -1 : x->vcpu > y->vcpu;
+}
+
+/* A host CPU shared by vCPUs pins[start .. start + len) of one VM. */
+typedef struct single_group {
+    size_t start, len;
+    unsigned second;                /* the vCPU that makes it shared */
+} single_group;
+
+static int single_group_cmp(const void *a, const void *b)
+{
+    unsigned x = ((const single_group *)a)->second, y = ((const single_group *)b)->second;
+
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * Part (a): vCPUs of this VM pinned to the same single host CPU.  Sorting
+ * by CPU groups them in n log n (a scan per CPU would be vCPUs x CPUs);
+ * each group is reported where its second vCPU is pinned, in that order.
+ */
 static void shared_single_cpus(kvl_check_ctx *ctx)
 {
     const kvl_domain *dom = ctx->dom;
-    hwloc_bitmap_t seen = hwloc_bitmap_alloc(), reported = hwloc_bitmap_alloc();
+    single_pin *pins;
+    single_group *groups;
+    size_t npins = 0, ngroups = 0;
     unsigned n;
 
-    if (!kvl_ru_vcpus(dom, &n))
-        n = 0;
+    if (!kvl_ru_vcpus(dom, &n) || n == 0)
+        return;
+    pins = kvl_xcalloc(n, sizeof(*pins));
     for (unsigned v = 0; v < n; v++) {
-        kvl_ref node = 0;
-        hwloc_const_bitmap_t pin = kvl_domain_vcpu_pin(dom, v, &node);
-        int cpu;
+        hwloc_const_bitmap_t pin = kvl_domain_vcpu_pin(dom, v, NULL);
 
-        if (!pin || hwloc_bitmap_weight(pin) != 1)
-            continue;
-        cpu = hwloc_bitmap_first(pin);
-        if (!hwloc_bitmap_isset(seen, (unsigned)cpu)) {
-            hwloc_bitmap_set(seen, (unsigned)cpu);
-            continue;
-        }
-        if (hwloc_bitmap_isset(reported, (unsigned)cpu))
-            continue;
-        hwloc_bitmap_set(reported, (unsigned)cpu);
-        {
-            hwloc_bitmap_t group = hwloc_bitmap_alloc();
-            char *who;
-
-            for (unsigned w = 0; w < n; w++) {
-                hwloc_const_bitmap_t p = kvl_domain_vcpu_pin(dom, w, NULL);
-
-                if (p && hwloc_bitmap_weight(p) == 1 && hwloc_bitmap_first(p) == cpu)
-                    hwloc_bitmap_set(group, w);
-            }
-            who = kvl_ru_set_phrase("vCPU", "vCPUs", group);
-            kvl_report(ctx->sink, ctx->rule, node, "cpuset",
-                       "pin each vCPU to its own host CPU",
-                       "%s are pinned to the same single host CPU %d",
-                       who, cpu);
-            free(who);
-            hwloc_bitmap_free(group);
-        }
+        if (pin && hwloc_bitmap_weight(pin) == 1)
+            pins[npins++] = (single_pin){ hwloc_bitmap_first(pin), v };
     }
-    hwloc_bitmap_free(seen);
-    hwloc_bitmap_free(reported);
+    qsort(pins, npins, sizeof(*pins), single_pin_cmp);
+    groups = kvl_xcalloc(npins / 2 + 1, sizeof(*groups));
+    for (size_t i = 0, j; i < npins; i = j) {
+        for (j = i + 1; j < npins && pins[j].cpu == pins[i].cpu; j++)
+            ;
+        if (j - i > 1)
+            groups[ngroups++] = (single_group){ i, j - i, pins[i + 1].vcpu };
+    }
+    qsort(groups, ngroups, sizeof(*groups), single_group_cmp);
+    for (size_t g = 0; g < ngroups; g++) {
+        hwloc_bitmap_t group = hwloc_bitmap_alloc();
+        const single_pin *first = &pins[groups[g].start];
+        kvl_ref node = 0;
+        char *who;
+
+        for (size_t k = 0; k < groups[g].len; k++)
+            hwloc_bitmap_set(group, first[k].vcpu);
+        kvl_domain_vcpu_pin(dom, groups[g].second, &node);
+        who = kvl_ru_set_phrase("vCPU", "vCPUs", group);
+        kvl_report(ctx->sink, ctx->rule, node, "cpuset",
+                   "pin each vCPU to its own host CPU",
+                   "%s are pinned to the same single host CPU %d",
+                   who, first->cpu);
+        kvl_place_propose(ctx);
+        free(who);
+        hwloc_bitmap_free(group);
+    }
+    free(groups);
+    free(pins);
 }
 
 /* The explicit pin sets of a VM, each as it applies (RULES.md "Effective
@@ -479,66 +656,241 @@ static char *users_of(const kvl_domain *dom, const kvl_host *host, hwloc_const_b
     return kvl_buf_detach(&b);
 }
 
+/* A host CPU in an explicit pin set of fleet VM `dom`, for sorting. */
+typedef struct cpu_user {
+    int cpu;
+    size_t dom;
+} cpu_user;
+
+static int cpu_user_cmp(const void *a, const void *b)
+{
+    const cpu_user *x = a, *y = b;
+
+    if (x->cpu != y->cpu)
+        return x->cpu < y->cpu ? -1 : 1;
+    return x->dom < y->dom ? -1 : x->dom > y->dom;
+}
+
+/*
+ * The pin sets of every fleet VM and, sorted by host CPU, which VMs pin
+ * each CPU: built once per fleet (kvl_fleet_memo) so that a latency-critical
+ * VM looks only at the VMs on its own CPUs instead of the whole fleet.
+ */
+typedef struct pin_index {
+    size_t n;
+    pin_sets *ps;                   /* per fleet VM */
+    bool *critical;
+    cpu_user *users;                /* sorted by CPU, then VM */
+    size_t nusers;
+    hwloc_bitmap_t wide;            /* VMs with unbounded sets: on every CPU */
+} pin_index;
+
+static void pin_index_free(void *p)
+{
+    pin_index *x = p;
+
+    if (!x)
+        return;
+    for (size_t i = 0; i < x->n; i++)
+        pin_sets_free(&x->ps[i]);
+    free(x->ps);
+    free(x->critical);
+    free(x->users);
+    hwloc_bitmap_free(x->wide);
+    free(x);
+}
+
+static pin_index *pin_index_build(const kvl_fleet *fleet, const kvl_host *host)
+{
+    pin_index *x = kvl_xcalloc(1, sizeof(*x));
+    hwloc_bitmap_t all = hwloc_bitmap_alloc();
+    size_t cap = 0;
+
+    x->n = fleet->n;
+    x->ps = kvl_xcalloc(fleet->n + 1, sizeof(*x->ps));
+    x->critical = kvl_xcalloc(fleet->n + 1, sizeof(*x->critical));
+    x->wide = hwloc_bitmap_alloc();
+    for (size_t j = 0; j < fleet->n; j++) {
+        int cpu;
+
+        pin_sets_of(fleet->doms[j], host, &x->ps[j]);
+        x->critical[j] = kvl_domain_is_latency_critical(fleet->doms[j]);
+        hwloc_bitmap_or(all, x->ps[j].vcpus, x->ps[j].others);
+        if (hwloc_bitmap_weight(all) < 0) {
+            hwloc_bitmap_set(x->wide, (unsigned)j);
+            continue;
+        }
+        hwloc_bitmap_foreach_begin(cpu, all) {
+            KVL_GROW(x->users, x->nusers, cap);
+            x->users[x->nusers++] = (cpu_user){ cpu, j };
+        } hwloc_bitmap_foreach_end();
+    }
+    if (x->nusers > 1)
+        qsort(x->users, x->nusers, sizeof(*x->users), cpu_user_cmp);
+    hwloc_bitmap_free(all);
+    return x;
+}
+
+/* The fleet's index: memoised, or built for this call alone (*owned). */
+static const pin_index *pin_index_of(const kvl_check_ctx *ctx, pin_index **owned)
+{
+    kvl_fleet_memo *memo = ctx->fleet->memo;
+
+    *owned = NULL;
+    if (!memo)
+        return *owned = pin_index_build(ctx->fleet, ctx->host);
+    if (!memo->pins) {
+        memo->pins = pin_index_build(ctx->fleet, ctx->host);
+        memo->pins_free = pin_index_free;
+    }
+    return memo->pins;
+}
+
+/* Into `out`, the fleet VMs with an explicit pin set on a CPU of `cpus`. */
+static void vms_on(const pin_index *x, hwloc_const_bitmap_t cpus, hwloc_bitmap_t out)
+{
+    int cpu;
+
+    hwloc_bitmap_copy(out, x->wide);
+    if (hwloc_bitmap_weight(cpus) < 0) {
+        hwloc_bitmap_set_range(out, 0, (int)x->n - 1);
+        return;
+    }
+    hwloc_bitmap_foreach_begin(cpu, cpus) {
+        size_t lo = 0, hi = x->nusers;
+
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+
+            if (x->users[mid].cpu < cpu)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < x->nusers && x->users[lo].cpu == cpu; lo++)
+            hwloc_bitmap_set(out, (unsigned)x->users[lo].dom);
+    } hwloc_bitmap_foreach_end();
+}
+
+/* Other VMs that share the same set of this VM's vCPU CPUs: one finding
+ * each, naming at most PIN_NAMED of them. */
+enum { PIN_NAMED = 3 };
+
+typedef struct pin_group {
+    hwloc_bitmap_t shared;
+    size_t count;
+    size_t named[PIN_NAMED];
+} pin_group;
+
+/* "'vm7' (emulator), 'vm8' (vCPU 2) and 41 more" */
+static char *group_users(const kvl_check_ctx *ctx, const pin_group *g)
+{
+    kvl_buf b = KVL_BUF_INIT;
+    size_t shown = g->count <= PIN_NAMED ? g->count : PIN_NAMED - 1;
+
+    for (size_t k = 0; k < shown; k++) {
+        const kvl_domain *other = ctx->fleet->doms[g->named[k]];
+        char *theirs = users_of(other, ctx->host, g->shared);
+
+        kvl_buf_addf(&b, "%s'%s' (%s)",
+                     k == 0 ? "" : k + 1 == shown && shown == g->count ? " and " : ", ",
+                     dom_label(other), theirs);
+        free(theirs);
+    }
+    if (shown < g->count)
+        kvl_buf_addf(&b, " and %zu more", g->count - shown);
+    return kvl_buf_detach(&b);
+}
+
+static void report_group(kvl_check_ctx *ctx, const pin_group *g)
+{
+    const kvl_domain *dom = ctx->dom;
+    hwloc_bitmap_t vcpus = hwloc_bitmap_alloc();
+    kvl_ref where = 0;
+    char *cpus, *who, *theirs;
+    unsigned n;
+
+    if (!kvl_ru_vcpus(dom, &n))
+        n = 0;
+    for (unsigned v = 0; v < n; v++) {
+        kvl_ref node = 0;
+        hwloc_const_bitmap_t pin = kvl_ru_vcpu_pin(dom, ctx->host, v, &node);
+
+        if (pin && hwloc_bitmap_intersects(pin, g->shared)) {
+            hwloc_bitmap_set(vcpus, v);
+            if (!where)
+                where = node;
+        }
+    }
+    cpus = kvl_ru_set_phrase("host CPU", "host CPUs", g->shared);
+    who = kvl_ru_set_phrase("vCPU", "vCPUs", vcpus);
+    theirs = group_users(ctx, g);
+    kvl_report(ctx->sink, ctx->rule, where, "cpuset",
+               "give the latency-critical VM CPUs that no other VM is pinned to",
+               "%s of latency-critical %s %s also pinned by %s",
+               cpus, who, hwloc_bitmap_weight(g->shared) == 1 ? "is" : "are", theirs);
+    kvl_place_propose(ctx);
+    free(cpus);
+    free(who);
+    free(theirs);
+    hwloc_bitmap_free(vcpus);
+}
+
 /* Part (b): a latency-critical VM's vCPU CPUs used by another fleet VM. */
 static void shared_with_fleet(kvl_check_ctx *ctx)
 {
-    const kvl_domain *dom = ctx->dom;
-    const kvl_host *host = ctx->host;
-    hwloc_bitmap_t mine_vcpus = hwloc_bitmap_alloc();
-    hwloc_bitmap_t mine = kvl_ru_vcpu_pin_union(dom, host, NULL, mine_vcpus);
+    pin_index *owned;
+    const pin_index *x;
+    hwloc_const_bitmap_t mine;
+    hwloc_bitmap_t near, shared;
+    pin_group *groups = NULL;
+    size_t ngroups = 0, cap = 0;
+    int j;
 
-    for (size_t j = 0; j < ctx->fleet->n && !hwloc_bitmap_iszero(mine); j++) {
-        const kvl_domain *other = ctx->fleet->doms[j];
-        hwloc_bitmap_t shared;
-        pin_sets ps;
+    if (ctx->index >= ctx->fleet->n || ctx->fleet->doms[ctx->index] != ctx->dom)
+        return;
+    x = pin_index_of(ctx, &owned);
+    mine = x->ps[ctx->index].vcpus;
+    if (hwloc_bitmap_iszero(mine)) {
+        pin_index_free(owned);
+        return;
+    }
+    near = hwloc_bitmap_alloc();
+    shared = hwloc_bitmap_alloc();
+    vms_on(x, mine, near);
+    hwloc_bitmap_foreach_begin(j, near) {
+        const pin_sets *ps = &x->ps[j];
+        size_t g;
 
-        if (j == ctx->index || other == dom)
+        if ((size_t)j == ctx->index || ctx->fleet->doms[j] == ctx->dom)
             continue;
-        pin_sets_of(other, host, &ps);
-        shared = hwloc_bitmap_alloc();
-        hwloc_bitmap_or(shared, ps.vcpus, ps.others);
+        hwloc_bitmap_or(shared, ps->vcpus, ps->others);
         hwloc_bitmap_and(shared, shared, mine);
         /* Two latency-critical VMs on the same vCPU CPUs: the earlier one
          * reports that overlap; only what else they share is left here. */
-        if (j < ctx->index && kvl_domain_is_latency_critical(other))
-            hwloc_bitmap_andnot(shared, shared, ps.vcpus);
-
-        if (!hwloc_bitmap_iszero(shared)) {
-            hwloc_bitmap_t vcpus = hwloc_bitmap_alloc();
-            kvl_ref where = 0;
-            char *cpus, *who, *theirs;
-            unsigned n;
-
-            if (!kvl_ru_vcpus(dom, &n))
-                n = 0;
-            for (unsigned v = 0; v < n; v++) {
-                kvl_ref node = 0;
-                hwloc_const_bitmap_t pin = kvl_ru_vcpu_pin(dom, host, v, &node);
-
-                if (pin && hwloc_bitmap_intersects(pin, shared)) {
-                    hwloc_bitmap_set(vcpus, v);
-                    if (!where)
-                        where = node;
-                }
-            }
-            cpus = kvl_ru_set_phrase("host CPU", "host CPUs", shared);
-            who = kvl_ru_set_phrase("vCPU", "vCPUs", vcpus);
-            theirs = users_of(other, host, shared);
-            kvl_report(ctx->sink, ctx->rule, where, "cpuset",
-                       "give the latency-critical VM CPUs that no other VM is pinned to",
-                       "%s of latency-critical %s %s also pinned by '%s' (%s)",
-                       cpus, who, hwloc_bitmap_weight(shared) == 1 ? "is" : "are",
-                       dom_label(other), theirs);
-            free(cpus);
-            free(who);
-            free(theirs);
-            hwloc_bitmap_free(vcpus);
+        if ((size_t)j < ctx->index && x->critical[j])
+            hwloc_bitmap_andnot(shared, shared, ps->vcpus);
+        if (hwloc_bitmap_iszero(shared))
+            continue;
+        for (g = 0; g < ngroups && !hwloc_bitmap_isequal(groups[g].shared, shared); g++)
+            ;
+        if (g == ngroups) {
+            KVL_GROW(groups, ngroups, cap);
+            groups[ngroups++] = (pin_group){ hwloc_bitmap_dup(shared), 0, { 0 } };
         }
-        hwloc_bitmap_free(shared);
-        pin_sets_free(&ps);
+        if (groups[g].count < PIN_NAMED)
+            groups[g].named[groups[g].count] = (size_t)j;
+        groups[g].count++;
+    } hwloc_bitmap_foreach_end();
+
+    for (size_t g = 0; g < ngroups; g++) {
+        report_group(ctx, &groups[g]);
+        hwloc_bitmap_free(groups[g].shared);
     }
-    hwloc_bitmap_free(mine);
-    hwloc_bitmap_free(mine_vcpus);
+    free(groups);
+    hwloc_bitmap_free(near);
+    hwloc_bitmap_free(shared);
+    pin_index_free(owned);
 }
 
 void kvl_check_cpu_pin_shared(kvl_check_ctx *ctx)

@@ -285,10 +285,17 @@ char *kvl_ru_iface_name(const kvl_domain *dom, const kvl_iface *iface)
     kvl_buf b = KVL_BUF_INIT;
 
     kvl_buf_adds(&b, "interface");
-    if (iface->mac)
+    if (iface->mac) {
         kvl_buf_addf(&b, " %s", iface->mac);
-    else if (!iface->source)
+    } else if (!iface->source && iface->has_pci_address) {
+        /* a hostdev interface: its VF's address is what the admin knows */
+        char *addr = kvl_ru_pci_str(&iface->pci);
+
+        kvl_buf_addf(&b, " on PCI device %s", addr);
+        free(addr);
+    } else if (!iface->source) {
         kvl_buf_addf(&b, " #%zu", (size_t)(iface - dom->ifaces) + 1);
+    }
     if (iface->source) {
         const char *what = iface->type ? iface->type : "source";
 

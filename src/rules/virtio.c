@@ -140,7 +140,12 @@ void kvl_check_disk_bus_not_virtio(kvl_check_ctx *ctx)
             const char *hba;
 
             if (scsi_model_kind(model, arch, &hba) == SCSI_EMULATED) {
-                if (model_absent(model))
+                if (!ctl)
+                    kvl_report(ctx->sink, ctx->rule, disk->target_node, attr,
+                               "unsafe fix: a virtio-scsi controller or bus='virtio'; the guest needs virtio drivers (virtio-win on Windows)",
+                               "%s is on scsi controller %u, which the XML does not declare, so libvirt adds it implicitly as an emulated %s HBA on %s",
+                               name, index, hba, arch);
+                else if (model_absent(model))
                     kvl_report(ctx->sink, ctx->rule, disk->target_node, attr,
                                "unsafe fix: a virtio-scsi controller or bus='virtio'; the guest needs virtio drivers (virtio-win on Windows)",
                                "%s is on scsi controller %u, which has no model, so libvirt emulates an %s HBA on %s",

@@ -17,7 +17,9 @@
 #include "cli/cli.h"
 #include "fix/diff.h"
 #include "fix/edit.h"
+#include "fix/fixer.h"
 #include "fix/write.h"
+#include "rules/catalogue.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "xml/doc.h"
@@ -496,6 +498,59 @@ static void in_place_errors(void **state)
     rm_tmp(&t);
 }
 
+/* The round cap: what the last round's re-lint still proposes is reported,
+ * not applied, and the result says it did not settle. */
+static void round_cap(void **state)
+{
+    static const char vm[] =
+        "<domain type='kvm'>\n  <name>a</name>\n  <memory unit='GiB'>1</memory>\n"
+        "  <os><type arch='x86_64'>hvm</type></os>\n  <devices>\n"
+        "    <interface type='bridge'>\n      <source bridge='br0'/>\n"
+        "      <model type='e1000'/>\n      <driver name='qemu'/>\n"
+        "    </interface>\n  </devices>\n</domain>\n";
+    char *err = NULL, *path;
+    kvl_catalogue *cat = kvl_catalogue_load(&err);
+    kvl_fix_opts o;
+    kvl_fix_result res;
+    tmpdir t;
+    const char *why = NULL;
+
+    (void)state;
+    assert_non_null(cat);
+    make_tmp(&t);
+    path = kvl_xasprintf("%s/vm.xml", t.path);
+    put(path, vm, 0644);
+    kvl_fix_opts_init(&o);
+    o.unsafe = true;
+    o.max_rounds = 1;
+    o.ignore = (const char *const[]){ "clock-legacy-timers", "cpu-model-generic",
+                                      "virtio-guest-agent-missing", "virtio-rng-missing" };
+    o.nignore = 4;
+    kvl_fix_run(&res, cat, NULL, &o, &path, 1);
+    assert_int_equal(res.nfiles, 1);
+    assert_int_equal(res.rounds, 1);
+    assert_false(res.fixpoint);
+    assert_non_null(strstr(res.files[0].text, "<model type='virtio'/>"));
+    assert_non_null(strstr(res.files[0].text, "<driver name='qemu'/>"));
+    for (size_t i = 0; i < res.last->findings.n; i++)
+        if (strcmp(res.last->findings.v[i].rule, "net-userspace-backend") == 0)
+            why = kvl_fix_why_not(&res, &o, &res.last->findings.v[i]);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "round limit"));
+    kvl_fix_result_free(&res);
+
+    /* without the cap: both, in two rounds */
+    o.max_rounds = 0;
+    kvl_fix_run(&res, cat, NULL, &o, &path, 1);
+    assert_int_equal(res.rounds, 2);
+    assert_true(res.fixpoint);
+    assert_non_null(strstr(res.files[0].text, "<driver name='vhost'/>"));
+    kvl_fix_result_free(&res);
+    kvl_catalogue_free(cat);
+    free(path);
+    rm_tmp(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +561,7 @@ int main(void)
         cmocka_unit_test(diffs),
         cmocka_unit_test(writes),
         cmocka_unit_test(in_place_errors),
+        cmocka_unit_test(round_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
