@@ -13,6 +13,7 @@
 #include <libxml/parser.h>
 
 #include "model/host.h"
+#include "config/hostmap.h"
 #include "xml/doc.h"
 #include "util/banned.h"
 
@@ -243,33 +244,17 @@ int kvl_usage_error(kvl_cli *cli, const char *cmd, const char *fmt, ...)
 kvl_host *kvl_cli_load_hosts(kvl_cli *cli, const char *cmd, const char *const *files,
                              size_t n, int *rc)
 {
-    kvl_host *host = NULL;
+    char *err = NULL;
+    kvl_host *host;
 
     *rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        char *err = NULL;
-        kvl_host *h = kvl_host_load(files[i], &err);
-
-        if (!h) {
-            fprintf(cli->err, "%s %s: bad host snapshot: %s\n", cli->prog, cmd, err);
-            free(err);
-            kvl_host_free(host);
-            *rc = KVL_EXIT_ERROR;
-            return NULL;
-        }
-        if (!host) {
-            host = h;
-            continue;
-        }
-        if (kvl_host_merge(host, h, &err) < 0) {
-            fprintf(cli->err, "%s %s: %s\n", cli->prog, cmd, err);
-            free(err);
-            kvl_host_free(h);
-            kvl_host_free(host);
-            *rc = KVL_EXIT_ERROR;
-            return NULL;
-        }
-        kvl_host_free(h);
+    if (n == 0)
+        return NULL;
+    /* the same loader as the config's host mappings (config/hostmap.c) */
+    if (!(host = kvl_hosts_load(files, n, &err))) {
+        fprintf(cli->err, "%s %s: %s\n", cli->prog, cmd, err);
+        free(err);
+        *rc = KVL_EXIT_ERROR;
     }
     return host;
 }

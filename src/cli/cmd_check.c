@@ -289,22 +289,6 @@ static int parse_options(kvl_cli *cli, int argc, char **argv, check_opts *o)
     return 0;
 }
 
-static kvl_host *load_hosts(kvl_cli *cli, const check_opts *o, int *rc)
-{
-    char *err = NULL;
-    kvl_host *host;
-
-    *rc = 0;
-    if (o->nhosts == 0)
-        return NULL;
-    if (!(host = kvl_hosts_load(o->hosts, o->nhosts, &err))) {
-        fprintf(cli->err, "%s check: %s\n", cli->prog, err);
-        free(err);
-        *rc = KVL_EXIT_ERROR;
-    }
-    return host;
-}
-
 /* --explain-placement: the host map of each fleet with a host, after the
  * report (placement/plan.h). */
 static int explain_placement(kvl_cli *cli, const kvl_run *run)
@@ -491,7 +475,7 @@ int kvl_cmd_check(kvl_cli *cli, int argc, char **argv)
             goto out_opts;
         }
     }
-    host = load_hosts(cli, &o, &rc);
+    host = kvl_cli_load_hosts(cli, "check", o.hosts, o.nhosts, &rc);
     if (rc != 0)
         goto out_opts;
     cat = kvl_catalogue_load(&err);
