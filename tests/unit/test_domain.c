@@ -22,25 +22,11 @@
 /* Loaded once in main(); read-only for the tests. */
 static kvl_catalogue *catalogue;
 
-typedef struct fixture {
-    kvl_doc *doc;
-    kvl_findings list;
-    kvl_sink sink;
-    kvl_domain *dom;
-} fixture;
+typedef kvl_test_dom fixture;
 
 static fixture *build(const char *xml)
 {
-    fixture *f = kvl_xcalloc(1, sizeof(*f));
-
-    f->doc = kvl_doc_parse("t.xml", xml, strlen(xml));
-    assert_non_null(f->doc);
-    if (!f->doc->xml)
-        fail_msg("test XML is malformed: %s at %u", f->doc->error, f->doc->error_line);
-    f->sink = (kvl_sink){ .list = &f->list, .cat = catalogue, .doc = f->doc };
-    f->dom = kvl_domain_build(f->doc, &f->sink);
-    assert_non_null(f->dom);
-    return f;
+    return kvl_test_dom_build(catalogue, xml);
 }
 
 /* A kvm domain around `body`. */
@@ -55,10 +41,7 @@ static fixture *build_body(const char *body)
 
 static void done(fixture *f)
 {
-    kvl_domain_free(f->dom);
-    kvl_doc_free(f->doc);
-    kvl_findings_free(&f->list);
-    free(f);
+    kvl_test_dom_free(f);
 }
 
 static void no_findings(const fixture *f)

@@ -21,35 +21,21 @@
 /* Loaded once in main(); read-only for the tests. */
 static kvl_catalogue *catalogue;
 
-typedef struct fixture {
-    kvl_doc *doc;
-    kvl_findings list;
-    kvl_sink sink;
-    kvl_domain *dom;
-} fixture;
+typedef kvl_test_dom fixture;
 
 /* A kvm domain around `body`, built with findings collected. */
 static fixture *build_body(const char *body)
 {
-    fixture *f = kvl_xcalloc(1, sizeof(*f));
     char *xml = kvl_xasprintf("<domain type='kvm'>\n<name>t</name>\n%s\n</domain>\n", body);
+    fixture *f = kvl_test_dom_build(catalogue, xml);
 
-    f->doc = kvl_doc_parse("t.xml", xml, strlen(xml));
     free(xml);
-    assert_non_null(f->doc);
-    assert_non_null(f->doc->xml);
-    f->sink = (kvl_sink){ .list = &f->list, .cat = catalogue, .doc = f->doc };
-    f->dom = kvl_domain_build(f->doc, &f->sink);
-    assert_non_null(f->dom);
     return f;
 }
 
 static void done(fixture *f)
 {
-    kvl_domain_free(f->dom);
-    kvl_doc_free(f->doc);
-    kvl_findings_free(&f->list);
-    free(f);
+    kvl_test_dom_free(f);
 }
 
 static bool has_value(const kvl_domain *dom, kvl_cputune_key key, int64_t want)

@@ -51,31 +51,16 @@ static char *domain_xml(const char *meta, const char *devices_head)
     return kvl_xasprintf(DOMAIN_HEAD, meta, devices_head);
 }
 
-typedef struct built {
-    kvl_doc *doc;
-    kvl_findings list;
-    kvl_sink sink;
-    kvl_domain *dom;
-} built;
+typedef kvl_test_dom built;
 
 static built *build(const char *xml)
 {
-    built *b = kvl_xcalloc(1, sizeof(*b));
-
-    b->doc = kvl_doc_parse("t.xml", xml, strlen(xml));
-    assert_non_null(b->doc->xml);
-    b->sink = (kvl_sink){ .list = &b->list, .cat = catalogue, .doc = b->doc };
-    b->dom = kvl_domain_build(b->doc, &b->sink);
-    assert_non_null(b->dom);
-    return b;
+    return kvl_test_dom_build(catalogue, xml);
 }
 
-static void done(built *b)
+static void done(built *f)
 {
-    kvl_domain_free(b->dom);
-    kvl_doc_free(b->doc);
-    kvl_findings_free(&b->list);
-    free(b);
+    kvl_test_dom_free(f);
 }
 
 /* ---- the model ---- */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "util/mem.h"
+#include "xml/doc.h"
 
 char *kvl_test_src(const char *rel)
 {
@@ -52,4 +53,27 @@ char *kvl_test_read(const char *path, size_t *len)
     if (len)
         *len = (size_t)n;
     return buf;
+}
+
+kvl_test_dom *kvl_test_dom_build(const kvl_catalogue *cat, const char *xml)
+{
+    kvl_test_dom *t = kvl_xcalloc(1, sizeof(*t));
+
+    t->doc = kvl_doc_parse("t.xml", xml, strlen(xml));
+    if (!t->doc->xml)
+        fail_msg("test XML is malformed: %s at %u", t->doc->error, t->doc->error_line);
+    t->sink = (kvl_sink){ .list = &t->list, .cat = cat, .doc = t->doc };
+    t->dom = kvl_domain_build(t->doc, &t->sink);
+    assert_non_null(t->dom);
+    return t;
+}
+
+void kvl_test_dom_free(kvl_test_dom *t)
+{
+    if (!t)
+        return;
+    kvl_domain_free(t->dom);
+    kvl_doc_free(t->doc);
+    kvl_findings_free(&t->list);
+    free(t);
 }

@@ -26,4 +26,21 @@ char *kvl_test_corpus(const char *rel);
 /* Whole file into a NUL-terminated buffer (test fails if unreadable). */
 char *kvl_test_read(const char *path, size_t *len);
 
+/* A domain document and its model, built with findings collected. */
+#include "lint/finding.h"
+#include "model/domain.h"
+#include "rules/catalogue.h"
+
+typedef struct kvl_test_dom {
+    kvl_doc *doc;
+    kvl_findings list;
+    kvl_sink sink;
+    kvl_domain *dom;
+} kvl_test_dom;
+
+/* Parse `xml` (a whole document; the test fails if it is malformed) and
+ * build its model, reporting into a list with catalogue `cat`. */
+kvl_test_dom *kvl_test_dom_build(const kvl_catalogue *cat, const char *xml);
+void kvl_test_dom_free(kvl_test_dom *t);
+
 #endif
