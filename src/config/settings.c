@@ -42,6 +42,7 @@ struct kvl_settings_set {
     dir_entry *dirs;
     size_t ndirs, cap_dirs;
     const kvl_settings *explicit_s;
+    char *last_dir, *last_abs;  /* the directory resolved last, and its realpath */
 };
 
 void kvl_overrides_init(kvl_overrides *o)
@@ -94,6 +95,23 @@ static char *resolved(const char *path)
 
     free(r);
     return out;
+}
+
+/* resolved() of a linted path's directory: consecutive paths mostly share
+ * one, and realpath(3) costs system calls for every component. */
+static char *resolved_dir(kvl_settings_set *set, const char *dir)
+{
+    if (!set->last_dir || strcmp(set->last_dir, dir) != 0) {
+        char *abs = resolved(dir);
+
+        if (!abs)
+            return NULL;
+        free(set->last_dir);
+        free(set->last_abs);
+        set->last_dir = kvl_xstrdup(dir);
+        set->last_abs = abs;
+    }
+    return kvl_xstrdup(set->last_abs);
 }
 
 /* `abs` relative to the resolved `dir`, or NULL when it is not below it. */
@@ -182,6 +200,8 @@ void kvl_settings_set_free(kvl_settings_set *set)
     free(set->files);
     free(set->dirs);
     free(set->cwd);
+    free(set->last_dir);
+    free(set->last_abs);
     free(set);
 }
 
@@ -271,7 +291,7 @@ const kvl_settings *kvl_settings_for(kvl_settings_set *set, const char *path, bo
     char *start = is_stdin || is_dir ? kvl_xstrdup(is_stdin ? "." : path)
                 : slash ? kvl_xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
                         : kvl_xstrdup(".");
-    char *abs_dir = resolved(start);
+    char *abs_dir = resolved_dir(set, start);
     const kvl_settings *s;
 
     if (rel)

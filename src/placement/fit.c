@@ -330,25 +330,30 @@ static char *shortage(kvl_occupancy *occ, const kvl_place_req *req, const kvl_pl
     kvl_buf b = KVL_BUF_INIT;
     bool isolate = o->threads == KVL_THREADS_ISOLATE, any_smt = false;
     unsigned need = req->vcpus + (o->emulator == KVL_EMULATOR_ISOLATE);
-    char *want = kvl_ru_size_str(req->memory_kib), *page = NULL;
+    /* free whole cores, counted once per node and only for the policies
+     * that ask: grouping a node's CPUs into cores is the costly part, and
+     * most VMs of a crowded fleet end up here */
+    bool count = isolate || o->threads == KVL_THREADS_REQUIRE;
+    unsigned *cores = kvl_xcalloc(occ->nnodes ? occ->nnodes : 1, sizeof(*cores));
+    char *want, *page = NULL;
 
-    for (size_t i = 0; i < occ->nnodes; i++) {
+    for (size_t i = 0; count && i < occ->nnodes; i++) {
         bool smt = false;
 
-        kvl_place_free_cores(occ, &occ->nodes[i], &smt);
+        cores[i] = kvl_place_free_cores(occ, &occ->nodes[i], &smt);
         any_smt |= smt;
     }
     if (o->threads == KVL_THREADS_REQUIRE && !any_smt) {
-        free(want);
+        free(cores);
         return kvl_xstrdup("the host has no SMT sibling threads and --thread-policy is require");
     }
+    want = kvl_ru_size_str(req->memory_kib);
     if (req->page_kib)
         page = kvl_ru_size_str(req->page_kib);
     kvl_buf_adds(&b, "no host node has room for it, nor do several together (");
     for (size_t i = 0; i < occ->nnodes; i++) {
         kvl_occ_node *on = &occ->nodes[i];
-        unsigned cpus = isolate ? kvl_place_free_cores(occ, on, NULL)
-                                : (unsigned)hwloc_bitmap_weight(on->free);
+        unsigned cpus = isolate ? cores[i] : (unsigned)hwloc_bitmap_weight(on->free);
         char *have = kvl_ru_size_str(mem_room(on, req));
 
         kvl_buf_addf(&b, "%snode %u: %u free %s of %u needed, %s of free %s%s of %s",
@@ -361,7 +366,26 @@ static char *shortage(kvl_occupancy *occ, const kvl_place_req *req, const kvl_pl
     kvl_buf_adds(&b, ")");
     free(want);
     free(page);
+    free(cores);
     return kvl_buf_detach(&b);
+}
+
+/*
+ * Whether no set of nodes can take `req`, single or wide: every vCPU needs
+ * a free CPU and every cell memory of its node, so the whole VM needs at
+ * least that much summed over all nodes.  Once a crowded fleet has used
+ * the host up, this spares each remaining VM the candidate sort and the
+ * dry runs that would fail anyway; the outcome is the same.
+ */
+static bool beyond_host(kvl_occupancy *occ, const kvl_place_req *req)
+{
+    uint64_t cpus = 0, kib = 0;
+
+    for (size_t i = 0; i < occ->nnodes; i++) {
+        cpus += (unsigned)hwloc_bitmap_weight(occ->nodes[i].free);
+        kib += mem_room(&occ->nodes[i], req);
+    }
+    return cpus < req->vcpus || kib < req->memory_kib;
 }
 
 void kvl_place_fit(kvl_occupancy *occ, const kvl_place_req *req, const kvl_place_opts *o,
@@ -372,6 +396,11 @@ void kvl_place_fit(kvl_occupancy *occ, const kvl_place_req *req, const kvl_place
 
     memset(plan, 0, sizeof(*plan));
     plan_alloc(plan, req, occ->nnodes > 1 ? occ->nnodes : 1);
+    if (beyond_host(occ, req)) {
+        plan->ncells = 0;
+        plan->why = shortage(occ, req, o);
+        return;
+    }
     cand = candidates(occ, &c);
     plan->ncells = 1;
     if (fit_one(occ, cand, req, o, plan)) {

@@ -97,9 +97,70 @@ bool kvl_place_is_placed(const kvl_domain *dom, const kvl_host *host)
     return ok;
 }
 
+/*
+ * The requests that failed since the occupancy last changed, with their
+ * plans.  A failed fit takes nothing out of the occupancy, and the fit is a
+ * function of occupancy, request and options alone, so the next VM asking
+ * for the same gets the same plan: in a crowded fleet most VMs fail, many
+ * with the same few requests, and each failure costs a what-is-short text.
+ */
+typedef struct failed_fit {
+    kvl_place_req req;
+    kvl_plan plan;
+} failed_fit;
+
+typedef struct fit_memo {
+    failed_fit *v;
+    size_t n, cap;
+} fit_memo;
+
+static void fit_memo_clear(fit_memo *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        kvl_place_req_clear(&m->v[i].req);
+        kvl_plan_clear(&m->v[i].plan);
+    }
+    m->n = 0;
+}
+
+static bool same_req(const kvl_place_req *a, const kvl_place_req *b)
+{
+    return a->vcpus == b->vcpus && a->threads == b->threads &&
+           a->memory_kib == b->memory_kib && a->page_kib == b->page_kib &&
+           a->has_iothreads == b->has_iothreads &&
+           (a->dev_nodes && b->dev_nodes ? hwloc_bitmap_isequal(a->dev_nodes, b->dev_nodes)
+                                         : a->dev_nodes == b->dev_nodes);
+}
+
+/* kvl_place_fit through `memo` (NULL: none). */
+static void fit(kvl_occupancy *occ, kvl_place_req *req, const kvl_place_opts *o, bool wide,
+                fit_memo *memo, kvl_plan *plan)
+{
+    failed_fit *f;
+
+    for (size_t i = 0; memo && i < memo->n; i++)
+        if (same_req(&memo->v[i].req, req)) {
+            kvl_plan_copy(plan, &memo->v[i].plan);
+            kvl_place_req_clear(req);
+            return;
+        }
+    kvl_place_fit(occ, req, o, wide, plan);
+    if (!memo) {
+        kvl_place_req_clear(req);
+    } else if (plan->ok) {
+        fit_memo_clear(memo);       /* the occupancy changed */
+        kvl_place_req_clear(req);
+    } else {
+        KVL_GROW(memo->v, memo->n, memo->cap);
+        f = &memo->v[memo->n++];
+        f->req = *req;              /* takes over its dev_nodes */
+        kvl_plan_copy(&f->plan, plan);
+    }
+}
+
 /* Place one VM into `plan`; plan->why says why not. */
 static void place_one(kvl_occupancy *occ, const kvl_domain *dom, const kvl_place_opts *o,
-                      bool wide, kvl_plan *plan)
+                      bool wide, fit_memo *memo, kvl_plan *plan)
 {
     kvl_place_req req;
     const char *why = NULL;
@@ -109,8 +170,7 @@ static void place_one(kvl_occupancy *occ, const kvl_domain *dom, const kvl_place
         plan->why = kvl_xstrdup(why);
         return;
     }
-    kvl_place_fit(occ, &req, o, wide, plan);
-    kvl_place_req_clear(&req);
+    fit(occ, &req, o, wide, memo, plan);
 }
 
 struct kvl_place_run {
@@ -151,6 +211,7 @@ kvl_place_run *kvl_place_run_new(const kvl_host *host, const kvl_domain *const *
 {
     kvl_place_run *r = kvl_xcalloc(1, sizeof(*r));
     hwloc_bitmap_t taken = hwloc_bitmap_alloc();
+    fit_memo memo = { 0 };
 
     r->host = host;
     r->doms = doms;
@@ -173,7 +234,9 @@ kvl_place_run *kvl_place_run_new(const kvl_host *host, const kvl_domain *const *
             kvl_occ_add_domain(r->occ, doms[i]);
     for (size_t i = 0; i < n; i++)
         if (!r->kept[i])
-            place_one(r->occ, doms[i], &r->opts, wide, &r->plans[i]);
+            place_one(r->occ, doms[i], &r->opts, wide, &memo, &r->plans[i]);
+    fit_memo_clear(&memo);
+    free(memo.v);
     return r;
 }
 
@@ -222,7 +285,7 @@ static void replace_kept(const kvl_place_run *r, size_t target, kvl_plan *plan)
         else if (r->plans[i].ok)
             kvl_occ_take_plan(occ, &r->plans[i]);
     }
-    place_one(occ, r->doms[target], &r->opts, r->wide, plan);
+    place_one(occ, r->doms[target], &r->opts, r->wide, NULL, plan);
     kvl_occ_free(occ);
 }
 

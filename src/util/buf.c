@@ -43,12 +43,20 @@ void kvl_buf_vaddf(kvl_buf *b, const char *fmt, va_list ap)
 {
     va_list cp;
     int len;
+    char small[512];
 
+    /* format into a stack buffer first: glibc's measuring pass (vsnprintf
+     * into NULL) costs as much as the real one, and most texts are short,
+     * so the second pass is only for the long ones */
     va_copy(cp, ap);
-    len = vsnprintf(NULL, 0, fmt, cp);
+    len = vsnprintf(small, sizeof(small), fmt, cp);
     va_end(cp);
     if (len <= 0)
         return;
+    if ((size_t)len < sizeof(small)) {
+        kvl_buf_add(b, small, (size_t)len);
+        return;
+    }
     grow(b, (size_t)len);
     vsnprintf(b->s + b->len, (size_t)len + 1, fmt, ap);
     b->len += (size_t)len;

@@ -36,38 +36,44 @@ void *kvl_xrealloc(void *ptr, size_t size)
     return p;
 }
 
+/* A copy of the `len` bytes at `s`, terminated. */
+static char *dup_len(const char *s, size_t len)
+{
+    char *p = kvl_xmalloc(len + 1);
+
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
 char *kvl_xstrdup(const char *s)
 {
-    return s ? kvl_xstrndup(s, strlen(s)) : NULL;
+    return s ? dup_len(s, strlen(s)) : NULL;
 }
 
 char *kvl_xstrndup(const char *s, size_t n)
 {
-    char *p;
-    size_t len = 0;
-
-    if (!s)
-        return NULL;
-    while (len < n && s[len])
-        len++;
-    p = kvl_xmalloc(len + 1);
-    memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
+    return s ? dup_len(s, strnlen(s, n)) : NULL;
 }
 
 char *kvl_xasprintf(const char *fmt, ...)
 {
     va_list ap;
     int len;
-    char *p;
+    char *p, small[256];
 
+    /* one pass for the usual short text: measuring first (vsnprintf into
+     * NULL) costs as much as formatting */
     va_start(ap, fmt);
-    len = vsnprintf(NULL, 0, fmt, ap);
+    len = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
     if (len < 0)
         oom(0);
     p = kvl_xmalloc((size_t)len + 1);
+    if ((size_t)len < sizeof(small)) {
+        memcpy(p, small, (size_t)len + 1);
+        return p;
+    }
     va_start(ap, fmt);
     vsnprintf(p, (size_t)len + 1, fmt, ap);
     va_end(ap);
