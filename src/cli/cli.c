@@ -28,6 +28,23 @@ const kvl_command kvl_commands[] = {
     { NULL, NULL, NULL, NULL },
 };
 
+/* The placement options, which check (to show the plans) and fix share. */
+#define PLACEMENT_OPTIONS_HELP                                                   \
+    "  --strategy spread|pack where placement puts a VM: the node with the\n" \
+    "                         most free memory (spread, default) or with the\n" \
+    "                         fewest free CPUs (pack)\n" \
+    "  --thread-policy prefer|isolate|require\n" \
+    "                         guest SMT threads on host sibling threads\n" \
+    "                         (prefer, default); a whole core per vCPU\n" \
+    "                         (isolate); like prefer, refusing hosts without\n" \
+    "                         SMT (require)\n" \
+    "  --emulator-policy share|isolate\n" \
+    "                         emulator and IOThreads on a reserved CPU of the\n" \
+    "                         VM's node, else its own CPUs (share, default),\n" \
+    "                         or on one extra free CPU of the node (isolate)\n" \
+    "  --reserve-cpus CPUSET  the same as --housekeeping-cpus: placement\n" \
+    "                         gives these host CPUs to no vCPU\n"
+
 static const struct {
     const char *cmd;
     const char *text;
@@ -80,20 +97,7 @@ static const struct {
       "  --housekeeping-cpus CPUSET\n"
       "                         host CPUs the host keeps for its own work, for\n"
       "                         host-housekeeping-cpus and placement\n"
-      "  --strategy spread|pack where placement puts a VM: the node with the\n"
-      "                         most free memory (spread, default) or with the\n"
-      "                         fewest free CPUs (pack)\n"
-      "  --thread-policy prefer|isolate|require\n"
-      "                         guest SMT threads on host sibling threads\n"
-      "                         (prefer, default); a whole core per vCPU\n"
-      "                         (isolate); like prefer, refusing hosts without\n"
-      "                         SMT (require)\n"
-      "  --emulator-policy share|isolate\n"
-      "                         emulator and IOThreads on a reserved CPU of the\n"
-      "                         VM's node, else its own CPUs (share, default),\n"
-      "                         or on one extra free CPU of the node (isolate)\n"
-      "  --reserve-cpus CPUSET  the same as --housekeeping-cpus: placement\n"
-      "                         gives these host CPUs to no vCPU\n"
+      PLACEMENT_OPTIONS_HELP
       "  --explain-placement    after the findings, print the host map: per\n"
       "                         node the CPUs each VM uses, free CPUs, memory\n"
       "                         and hugepages left\n"
@@ -172,20 +176,7 @@ static const struct {
       "  --no-config            use no config file\n"
       "  --housekeeping-cpus CPUSET\n"
       "                         host CPUs kept for the host: no vCPU goes there\n"
-      "  --strategy spread|pack where placement puts a VM: the node with the\n"
-      "                         most free memory (spread, default) or with the\n"
-      "                         fewest free CPUs (pack)\n"
-      "  --thread-policy prefer|isolate|require\n"
-      "                         guest SMT threads on host sibling threads\n"
-      "                         (prefer, default); a whole core per vCPU\n"
-      "                         (isolate); like prefer, refusing hosts without\n"
-      "                         SMT (require)\n"
-      "  --emulator-policy share|isolate\n"
-      "                         emulator and IOThreads on a reserved CPU of the\n"
-      "                         VM's node, else its own CPUs (share, default),\n"
-      "                         or on one extra free CPU of the node (isolate)\n"
-      "  --reserve-cpus CPUSET  the same as --housekeeping-cpus: placement\n"
-      "                         gives these host CPUs to no vCPU\n"
+      PLACEMENT_OPTIONS_HELP
       "  -v, --verbose          say which files and rules were skipped, and why\n"
       "  -h, --help             show this help\n"
       "\n"
