@@ -632,16 +632,5 @@ int main(void)
         cmocka_unit_test(marks),
         cmocka_unit_test(docs_list_every_option),
     };
-    char *err = NULL;
-    int rc;
-
-    kvl_xml_init();
-    catalogue = kvl_catalogue_load(&err);
-    if (!catalogue) {
-        fprintf(stderr, "catalogue: %s\n", err);
-        return 1;
-    }
-    rc = cmocka_run_group_tests(tests, NULL, NULL);
-    kvl_catalogue_free(catalogue);
-    return rc;
+    return KVL_TEST_RUN_WITH_CATALOGUE(tests, &catalogue);
 }

@@ -77,3 +77,22 @@ void kvl_test_dom_free(kvl_test_dom *t)
     kvl_findings_free(&t->list);
     free(t);
 }
+
+int kvl_test_run_with_catalogue(const char *name, const struct CMUnitTest *tests,
+                                size_t ntests, kvl_catalogue **cat)
+{
+    char *err = NULL;
+    int rc;
+
+    kvl_xml_init();
+    *cat = kvl_catalogue_load(&err);
+    if (!*cat) {
+        fprintf(stderr, "catalogue: %s\n", err ? err : "?");
+        free(err);
+        return 1;
+    }
+    rc = _cmocka_run_group_tests(name, tests, ntests, NULL, NULL);
+    kvl_catalogue_free(*cat);
+    *cat = NULL;
+    return rc;
+}

@@ -43,4 +43,14 @@ typedef struct kvl_test_dom {
 kvl_test_dom *kvl_test_dom_build(const kvl_catalogue *cat, const char *xml);
 void kvl_test_dom_free(kvl_test_dom *t);
 
+/*
+ * The main() of a test program that needs the catalogue: load the embedded
+ * catalogue into *cat, run the group, free it.  Returns the exit status.
+ *   return KVL_TEST_RUN_WITH_CATALOGUE(tests, &catalogue);
+ */
+int kvl_test_run_with_catalogue(const char *name, const struct CMUnitTest *tests,
+                                size_t ntests, kvl_catalogue **cat);
+#define KVL_TEST_RUN_WITH_CATALOGUE(tests, cat)                                \
+    kvl_test_run_with_catalogue(__FILE__, (tests), sizeof(tests) / sizeof((tests)[0]), (cat))
+
 #endif
